@@ -1,0 +1,23 @@
+"""Accord: a ledger of commitments read from diplomatic texts.
+
+The public Python API; importing it loads nothing heavy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from accord.model import Mention, Statement, Target
+
+
+def extract_text(text: str) -> list[Statement]:
+    """Statements of a text: type, pillars, mentions, targets, actors, all with offsets."""
+    from accord.extract import extract_text as _extract_text
+
+    return _extract_text(text)
+
+
+__all__ = ["__version__", "extract_text", "Mention", "Statement", "Target"]

@@ -1,0 +1,86 @@
+"""Document-level reading over the blocks of one document, in order.
+
+Sentences are analysed block by block (a block is a line or paragraph);
+what needs the whole document so far is done here: abbreviations defined in
+the text ("Trade and Investment Framework Agreement (TIFA)") are found again
+when used alone, and "the two sides" / "they" resolve to the document's two
+main parties.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from accord.model import Actor, Mention, Statement, Target
+
+_DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9&\-]{1,12})\)$")
+
+
+class DocumentReader:
+    """Turns the raw per-sentence dicts of a document's blocks into Statements."""
+
+    def __init__(self) -> None:
+        self.acronyms: dict[str, str] = {}
+        self.place_counts: Counter[str] = Counter()
+        self.last_person: Actor | None = None
+
+    def finish(self, block: str, offset: int, raw: list[dict[str, Any]]) -> list[Statement]:
+        """Statements of one block; `raw` offsets are relative to `block`, output offsets absolute."""
+        out: list[Statement] = []
+        for r in raw:
+            s, e = r["start"], r["end"]
+            spans = [(ms, me, k) for ms, me, k in r["mentions"]]
+            spans = self._with_acronyms(block, s, e, spans)
+            mentions = [Mention(ms + offset, me + offset, block[ms:me], k) for ms, me, k in spans]
+            for m in mentions:
+                if m.kind == "place":
+                    self.place_counts[m.text] += 1
+                match = _DEFINED.search(m.text)
+                if match and m.kind in ("organization", "instrument", "project", "event", "place"):
+                    self.acronyms.setdefault(match.group(1), m.kind)
+            targets = [
+                Target(metric=t["metric"], value=t["value"], unit=t["unit"], start=t["start"] + s + offset,
+                       end=t["end"] + s + offset, deadline=t.get("deadline"),
+                       deadline_start=t["deadline_start"] + s + offset if "deadline" in t else None,
+                       deadline_end=t["deadline_end"] + s + offset if "deadline" in t else None)
+                for t in r["targets"]
+            ]
+            out.append(Statement(
+                start=s + offset, end=e + offset, text=block[s:e], type=r["type"],
+                confidence=r["confidence"], cue=r["cue"], pillars=r["pillars"],
+                mentions=mentions, targets=targets,
+                actors=self._actors(block, offset, r, mentions),
+            ))
+        return out
+
+    def _with_acronyms(self, block: str, s: int, e: int, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Add (or correct the kind of) abbreviations defined earlier in the document."""
+        if not self.acronyms:
+            return spans
+        out = list(spans)
+        pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, self.acronyms)) + r")(?![\w-])")
+        for m in pattern.finditer(block, s, e):
+            kind = self.acronyms[m.group(1)]
+            covering = [x for x in out if x[0] <= m.start() and m.end() <= x[1]]
+            if not covering:
+                if not any(x[0] < m.end() and m.start() < x[1] for x in out):
+                    out.append((m.start(), m.end(), kind))
+            elif covering[0][:2] == (m.start(), m.end()) and covering[0][2] != kind:
+                out[out.index(covering[0])] = (m.start(), m.end(), kind)
+        return sorted(out)
+
+    def _actors(self, block: str, offset: int, raw: dict[str, Any], mentions: list[Mention]) -> list[Actor]:
+        actors = [Actor(block[a:b], a + offset, b + offset) for a, b in raw["actors"]]
+        if actors:
+            people = [a for a in actors if any(m.kind == "person" and m.start == a.start for m in mentions)]
+            if people:
+                self.last_person = people[-1]
+            return actors
+        if raw["both"]:
+            return [Actor(name) for name, _ in self.place_counts.most_common(2)]
+        subject = block[raw["start"] : raw["start"] + 12].lower()
+        if re.match(r"(he|she)\b", subject) and self.last_person is not None:
+            return [Actor(self.last_person.name)]
+        return []

@@ -1,0 +1,36 @@
+"""Pillars of a sentence from the sector words and names of `data/pillars.yaml`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_DEFAULT = "political"
+
+
+class PillarTagger:
+    """Tags a sentence with every pillar whose words it uses; `political` when none."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.order = list(config)
+        self.strong: dict[str, re.Pattern[str]] = {}
+        self.weak: dict[str, re.Pattern[str]] = {}
+        for pillar, spec in config.items():
+            self.strong[pillar] = _compile(spec.get("terms") or [], spec.get("names") or [])
+            if spec.get("weak_terms"):
+                self.weak[pillar] = _compile(spec["weak_terms"], [])
+
+    def tag(self, text: str, mentions: list[tuple[int, int, str]]) -> list[str]:
+        found = [p for p in self.order if self.strong[p].search(text)]
+        if not found:
+            found = [p for p in self.order if p in self.weak and self.weak[p].search(text)]
+        return found or [_DEFAULT]
+
+
+def _compile(terms: list[str], names: list[str]) -> re.Pattern[str]:
+    parts = []
+    if terms:
+        parts.append(r"(?i:(?<![\w-])(?:" + "|".join(terms) + r")(?![\w-]))")
+    if names:
+        parts.append(r"(?<![\w-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w-])")
+    return re.compile("|".join(parts) if parts else r"(?!x)x")

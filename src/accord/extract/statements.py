@@ -1,0 +1,202 @@
+"""`accord_statements`: each sentence's type, actors, confidence, pillars and targets.
+
+The type comes from the sentence's structure, read shallowly: the speech-act
+cues of `data/statements.yaml`, where they stand (main clause or embedded),
+and who their subject is. "The two sides agreed to ..." is a commitment;
+"They affirmed that the strategic cohesion will serve as a foundation" is a
+position, because its "will" belongs to an embedded clause whose subject is
+not a party; "affirmed that they will soon complete ..." is a commitment.
+"""
+
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from accord.extract.lexicon import load_yaml
+from accord.extract.pillars import PillarTagger
+from accord.extract.targets import TargetReader
+
+STATEMENTS_KEY = "accord_statements"
+_PRIORITY = ["commitment", "position", "assessment", "event"]
+_STRONG = 0.8
+_PARTY_KINDS = {"place", "person", "organization"}
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    type: str
+    strength: float
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Reading:
+    """What the classifier concluded about one sentence."""
+
+    type: str
+    confidence: float
+    cue: str | None
+    subject_end: int  # where the main clause's subject ends (sentence-relative)
+
+
+class StatementClassifier:
+    """Reads the type of a sentence from its cues and their place in its structure."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.cues: list[tuple[re.Pattern[str], str, float]] = []
+        for type_, levels in config["cues"].items():
+            for strength, patterns in levels.items():
+                joined = "|".join(f"(?:{p})" for p in patterns)
+                self.cues.append((re.compile(rf"(?<![\w-])(?:{joined})(?![\w-])"), type_, float(strength)))
+        self.embedders = re.compile("|".join(f"(?:{_bounded(e)})" for e in config["embedders"]))
+        both = config["actor_phrases"]["both"]
+        one = config["actor_phrases"]["one"]
+        self.both_actors = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, both)) + r")(?![\w-])")
+        self.one_actor = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, one)) + r")(?![\w-])")
+        verbs = "|".join(config["action_verbs"])
+        self.modal = re.compile(rf"(?<![\w-]){config['modal']}(?![\w-])")
+        self.passive = re.compile(rf"\s+(?:\w+\s+){{0,2}}be\s+(?:\w+\s+)?(?:{verbs})\b")
+
+    def classify(self, text: str, mentions: list[tuple[int, int, str]]) -> Reading:
+        """`mentions` are (start, end, kind) relative to `text`."""
+        low = text.lower()
+        if _is_heading(text):
+            return Reading("other", 0.9, None, 0)
+        embedders = [(m.start(), m.end()) for m in self.embedders.finditer(low)]
+        found: list[Cue] = []
+        for regex, type_, strength in self.cues:
+            for m in regex.finditer(low):
+                if not self._embedded(low, m.start(), embedders, mentions):
+                    found.append(Cue(type_, strength, m.start(), m.end()))
+        for m in self.modal.finditer(low):
+            clause = _clause_start(low, m.start(), embedders)
+            if self._has_party(low, clause, m.start(), mentions):
+                found.append(Cue("commitment", 0.8, m.start(), m.end()))
+            elif self.passive.match(low, m.end()):
+                found.append(Cue("commitment", 0.75, m.start(), m.end()))
+        if not found:
+            return Reading(_fallback(low), 0.35, None, 0)
+        strong = [c for c in found if c.strength >= _STRONG]
+        pool = strong or found
+        best_type = next(t for t in _PRIORITY if any(c.type == t for c in pool))
+        chosen = min((c for c in pool if c.type == best_type), key=lambda c: (-c.strength, c.start))
+        rivals = {c.type for c in strong if c.type != best_type}
+        confidence = chosen.strength - 0.1 * len(rivals)
+        if not strong:
+            confidence -= 0.1
+        first = min(found, key=lambda c: c.start)
+        return Reading(best_type, max(0.05, min(0.99, confidence)), text[chosen.start : chosen.end], first.start)
+
+    def _embedded(self, low: str, pos: int, embedders: list[tuple[int, int]],
+                  mentions: list[tuple[int, int, str]]) -> bool:
+        """Is the cue at `pos` inside an embedded clause whose subject is not a party?"""
+        before = [e for e in embedders if e[1] <= pos]
+        if not before:
+            return False
+        start, end = before[-1]
+        if ";" in low[end:pos]:
+            return False
+        return not self._has_party(low, end, pos, mentions, subject_only=True)
+
+    def _has_party(self, low: str, start: int, end: int, mentions: list[tuple[int, int, str]],
+                   subject_only: bool = False) -> bool:
+        """Does low[start:end] (a clause up to its verb) name a party as its subject?"""
+        region = low[start:end]
+        if subject_only:
+            words = region.split()
+            if len(words) > 8:
+                return False
+        if self.both_actors.search(region) or self.one_actor.search(region):
+            return True
+        return any(start <= s and e <= end and k in _PARTY_KINDS for s, e, k in mentions)
+
+    def actors(self, text: str, subject_end: int, mentions: list[tuple[int, int, str]]) -> tuple[bool, list[tuple[int, int]]]:
+        """(both parties?, spans of named parties) in the main clause's subject."""
+        low = text[:subject_end].lower()
+        named = [(s, e) for s, e, k in mentions if e <= subject_end and k in _PARTY_KINDS]
+        both = bool(self.both_actors.search(low))
+        m = re.search(r"welcome[sd]?\s+(?:\w+\s+){0,2}decision", text[subject_end: subject_end + 80].lower())
+        if m:
+            named = [(s, e) for s, e, k in mentions if subject_end < s < subject_end + m.end() + 40
+                     and k in _PARTY_KINDS][:1] or named
+        return both, named
+
+
+def _bounded(pattern: str) -> str:
+    if pattern.startswith((",", " ")):
+        return pattern
+    return rf"(?<![\w-]){pattern}(?![\w-])"
+
+
+def _clause_start(low: str, pos: int, embedders: list[tuple[int, int]]) -> int:
+    start = max(low.rfind(";", 0, pos) + 1, 0)
+    for _, e in embedders:
+        if start <= e <= pos:
+            start = e
+    return start
+
+
+def _is_heading(text: str) -> bool:
+    """A headline, section heading or byline: short, without a sentence's final stop."""
+    stripped = text.rstrip()
+    words = stripped.split()
+    if len(words) <= 3 and not stripped.endswith((".", "!", "?")):
+        return True
+    if stripped.endswith(":") and len(words) <= 8:
+        return True
+    return not stripped.endswith((".", "!", "?", ".”", '."', ";", ".)", "?”")) and len(words) <= 25
+
+
+def _fallback(low: str) -> str:
+    """No cue at all: a plain past-tense report reads as an event, anything else as an assessment."""
+    return "assessment"
+
+
+class StatementAnalyzer:
+    """The spaCy component: fills `doc.user_data["accord_statements"]`, one dict per sentence."""
+
+    def __init__(self, classifier: StatementClassifier, pillars: PillarTagger, targets: TargetReader) -> None:
+        self.classifier = classifier
+        self.pillars = pillars
+        self.targets = targets
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = doc.text
+        mentions: list[tuple[int, int, str]] = doc.user_data.get("accord_mention_chars", [])
+        out: list[dict[str, Any]] = []
+        for sent in doc.sents:
+            s, e = sent.start_char, sent.end_char
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if e <= s:
+                continue
+            sentence = text[s:e]
+            local = [(ms - s, me - s, k) for ms, me, k in mentions if s <= ms and me <= e]
+            reading = self.classifier.classify(sentence, local)
+            both, named = self.classifier.actors(sentence, reading.subject_end, local)
+            pillars = [] if reading.type == "other" else self.pillars.tag(sentence, local)
+            targets = self.targets.read(sentence, local, reading.type)
+            out.append({
+                "start": s, "end": e, "type": reading.type, "confidence": reading.confidence,
+                "cue": reading.cue, "pillars": pillars, "targets": targets,
+                "both": both, "actors": [(a + s, b + s) for a, b in named],
+                "mentions": [(ms + s, me + s, k) for ms, me, k in local],
+            })
+        doc.user_data[STATEMENTS_KEY] = out
+        return doc
+
+
+@Language.factory("accord_statements", requires=["doc.spans"], assigns=["doc.user_data"])
+def make_statements(nlp: Language, name: str) -> StatementAnalyzer:
+    return StatementAnalyzer(
+        StatementClassifier(load_yaml("statements.yaml")),
+        PillarTagger(load_yaml("pillars.yaml")),
+        TargetReader(load_yaml("targets.yaml")),
+    )

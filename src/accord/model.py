@@ -1,0 +1,133 @@
+"""Accord's vocabulary as plain data: documents, statements, mentions, targets.
+
+Nothing here does I/O; every stage passes these objects along.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class StatementType(str, Enum):
+    """What kind of speech act a statement is, in the order a tracker ranks them."""
+
+    COMMITMENT = "commitment"
+    POSITION = "position"
+    ASSESSMENT = "assessment"
+    EVENT = "event"
+    OTHER = "other"
+
+
+class Pillar(str, Enum):
+    """The twelve sectors of GUIDELINE.md."""
+
+    POLITICAL = "political"
+    DEFENCE_SECURITY = "defence_security"
+    JUSTICE_LEGAL = "justice_legal"
+    ECONOMY_TRADE = "economy_trade"
+    INFRASTRUCTURE_TRANSPORT = "infrastructure_transport"
+    ENERGY_MINING = "energy_mining"
+    EDUCATION_TRAINING = "education_training"
+    SCIENCE_TECHNOLOGY = "science_technology"
+    HEALTH = "health"
+    CULTURE_PEOPLE = "culture_people"
+    ENVIRONMENT_WATER = "environment_water"
+    MULTILATERAL_REGIONAL = "multilateral_regional"
+
+
+class MentionKind(str, Enum):
+    """The kinds of named things a statement can mention."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    PLACE = "place"
+    PROJECT = "project"
+    INSTRUMENT = "instrument"
+    MONEY = "money"
+    DATE = "date"
+    EVENT = "event"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of the document that names something; offsets index the document text."""
+
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A quantified goal: `value` in `unit` of `metric`, by `deadline` when stated.
+
+    `start`/`end` cover the amount in the document; `deadline_start`/`deadline_end`
+    cover the deadline phrase when there is one.
+    """
+
+    metric: str
+    value: float
+    unit: str
+    start: int
+    end: int
+    deadline: str | None = None
+    deadline_start: int | None = None
+    deadline_end: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"metric": self.metric, "value": _number(self.value), "unit": self.unit}
+        if self.deadline is not None:
+            out["deadline"] = self.deadline
+            out["deadline_start"] = self.deadline_start
+            out["deadline_end"] = self.deadline_end
+        out["start"] = self.start
+        out["end"] = self.end
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who undertakes a statement: a party named in the text, or both parties."""
+
+    name: str
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(slots=True)
+class Statement:
+    """One sentence (or clause) of a document with everything Accord read in it."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+    confidence: float
+    pillars: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
+    actors: list[Actor] = field(default_factory=list)
+    cue: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `accord extract` output contract of GUIDELINE.md, plus Accord's extras."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "type": self.type,
+            "confidence": round(self.confidence, 3),
+            "cue": self.cue,
+            "pillars": list(self.pillars),
+            "mentions": [asdict(m) for m in self.mentions],
+            "targets": [t.to_dict() for t in self.targets],
+            "actors": [asdict(a) for a in self.actors],
+        }
+
+
+def _number(value: float) -> int | float:
+    """Whole numbers print as integers (5000000000, not 5e9)."""
+    return int(value) if float(value).is_integer() else value
