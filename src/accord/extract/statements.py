@@ -48,34 +48,40 @@ class StatementClassifier:
     """Reads the type of a sentence from its cues and their place in its structure."""
 
     def __init__(self, config: dict[str, Any]) -> None:
+        verbs = "|".join(config["commitment_verbs"])
         self.cues: list[tuple[re.Pattern[str], str, float]] = []
         for type_, levels in config["cues"].items():
             for strength, patterns in levels.items():
-                joined = "|".join(f"(?:{p})" for p in patterns)
+                joined = "|".join(f"(?:{_prepare(p, verbs)})" for p in patterns)
                 self.cues.append((re.compile(rf"(?<![\w-])(?:{joined})(?![\w-])"), type_, float(strength)))
-        self.embedders = re.compile("|".join(f"(?:{_bounded(e)})" for e in config["embedders"]))
+        self.scopes = [
+            (kind, re.compile("|".join(f"(?:{_bounded(_prepare(e, verbs))})" for e in config[kind])))
+            for kind in ("opaque", "transparent", "relative")
+        ]
         both = config["actor_phrases"]["both"]
         one = config["actor_phrases"]["one"]
         self.both_actors = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, both)) + r")(?![\w-])")
         self.one_actor = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, one)) + r")(?![\w-])")
-        verbs = "|".join(config["action_verbs"])
+        action = "|".join(config["action_verbs"])
         self.modal = re.compile(rf"(?<![\w-]){config['modal']}(?![\w-])")
-        self.passive = re.compile(rf"\s+(?:\w+\s+){{0,2}}be\s+(?:\w+\s+)?(?:{verbs})\b")
+        self.passive = re.compile(rf"\s+(?:\w+\s+){{0,2}}be\s+(?:\w+\s+)?(?:{action})\b")
 
     def classify(self, text: str, mentions: list[tuple[int, int, str]]) -> Reading:
         """`mentions` are (start, end, kind) relative to `text`."""
         low = text.lower()
         if _is_heading(text):
             return Reading("other", 0.9, None, 0)
-        embedders = [(m.start(), m.end()) for m in self.embedders.finditer(low)]
+        scopes = sorted((m.start(), m.end(), kind) for kind, regex in self.scopes for m in regex.finditer(low))
         found: list[Cue] = []
         for regex, type_, strength in self.cues:
             for m in regex.finditer(low):
-                if not self._embedded(low, m.start(), embedders, mentions):
+                if self._counts(low, m.start(), type_, scopes, mentions):
                     found.append(Cue(type_, strength, m.start(), m.end()))
         for m in self.modal.finditer(low):
-            clause = _clause_start(low, m.start(), embedders)
-            if self._has_party(low, clause, m.start(), mentions):
+            if not self._counts(low, m.start(), "commitment", scopes, mentions):
+                continue
+            clause = _clause_start(low, m.start(), scopes)
+            if self._subject_is_party(low, clause, m.start(), mentions):
                 found.append(Cue("commitment", 0.8, m.start(), m.end()))
             elif self.passive.match(low, m.end()):
                 found.append(Cue("commitment", 0.75, m.start(), m.end()))
@@ -92,39 +98,58 @@ class StatementClassifier:
         first = min(found, key=lambda c: c.start)
         return Reading(best_type, max(0.05, min(0.99, confidence)), text[chosen.start : chosen.end], first.start)
 
-    def _embedded(self, low: str, pos: int, embedders: list[tuple[int, int]],
-                  mentions: list[tuple[int, int, str]]) -> bool:
-        """Is the cue at `pos` inside an embedded clause whose subject is not a party?"""
-        before = [e for e in embedders if e[1] <= pos]
+    def _counts(self, low: str, pos: int, type_: str, scopes: list[tuple[int, int, str]],
+                mentions: list[tuple[int, int, str]]) -> bool:
+        """Does a cue of `type_` at `pos` speak for the sentence, given the clause it stands in?"""
+        before = [s for s in scopes if s[1] <= pos and ";" not in low[s[1]:pos]]
         if not before:
-            return False
-        start, end = before[-1]
-        if ";" in low[end:pos]:
-            return False
-        return not self._has_party(low, end, pos, mentions, subject_only=True)
-
-    def _has_party(self, low: str, start: int, end: int, mentions: list[tuple[int, int, str]],
-                   subject_only: bool = False) -> bool:
-        """Does low[start:end] (a clause up to its verb) name a party as its subject?"""
-        region = low[start:end]
-        if subject_only:
-            words = region.split()
-            if len(words) > 8:
-                return False
-        if self.both_actors.search(region) or self.one_actor.search(region):
             return True
-        return any(start <= s and e <= end and k in _PARTY_KINDS for s, e, k in mentions)
+        if any(kind == "opaque" for _, _, kind in before):
+            return False
+        _, end, kind = before[-1]
+        if kind == "transparent" and type_ != "commitment":
+            return True
+        return self._subject_is_party(low, end, pos, mentions)
+
+    def _subject_is_party(self, low: str, start: int, end: int, mentions: list[tuple[int, int, str]]) -> bool:
+        """Is the subject of the clause low[start:end] (which ends at its verb) a party?
+
+        The subject is what follows the clause's last comma; a party named inside a
+        longer noun phrase ("U.S.-Japan Alliance command and control") is not one.
+        """
+        comma = low.rfind(",", start, end)
+        sub_start = comma + 1 if comma >= 0 else start
+        subject = low[sub_start:end]
+        if len(subject.split()) > 8:
+            return False
+        if self.both_actors.search(subject) or self.one_actor.search(subject):
+            return True
+        for s, e, k in mentions:
+            if sub_start <= s and e <= end and k in _PARTY_KINDS:
+                rest = low[e:end].split()
+                if all(w in _ADVERBS for w in rest):
+                    return True
+        return False
 
     def actors(self, text: str, subject_end: int, mentions: list[tuple[int, int, str]]) -> tuple[bool, list[tuple[int, int]]]:
         """(both parties?, spans of named parties) in the main clause's subject."""
         low = text[:subject_end].lower()
         named = [(s, e) for s, e, k in mentions if e <= subject_end and k in _PARTY_KINDS]
         both = bool(self.both_actors.search(low))
-        m = re.search(r"welcome[sd]?\s+(?:\w+\s+){0,2}decision", text[subject_end: subject_end + 80].lower())
+        m = re.search(r"welcome[sd]?\s+(?:\S+\s+){0,2}decision", text[subject_end: subject_end + 80].lower())
         if m:
-            named = [(s, e) for s, e, k in mentions if subject_end < s < subject_end + m.end() + 40
+            named = [(s, e) for s, e, k in mentions if subject_end < s < subject_end + m.end()
                      and k in _PARTY_KINDS][:1] or named
         return both, named
+
+
+_ADVERBS = {"also", "jointly", "further", "closely", "together", "both", "each", "will", "and", "to", "hereby",
+            "fully", "actively", "firmly", "continuously", "themselves", "itself", "alone"}
+
+
+def _prepare(pattern: str, verbs: str) -> str:
+    """Expand `{verbs}` and let `\\w+ ` word slots take possessives and abbreviations."""
+    return pattern.replace("{verbs}", verbs).replace(r"(?:\w+ )", r"(?:[\w’'.-]+ )")
 
 
 def _bounded(pattern: str) -> str:
@@ -133,9 +158,9 @@ def _bounded(pattern: str) -> str:
     return rf"(?<![\w-]){pattern}(?![\w-])"
 
 
-def _clause_start(low: str, pos: int, embedders: list[tuple[int, int]]) -> int:
+def _clause_start(low: str, pos: int, scopes: list[tuple[int, int, str]]) -> int:
     start = max(low.rfind(";", 0, pos) + 1, 0)
-    for _, e in embedders:
+    for _, e, _ in scopes:
         if start <= e <= pos:
             start = e
     return start
