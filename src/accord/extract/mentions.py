@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -46,7 +47,10 @@ def lexicon_patterns() -> list[dict[str, Any]]:
     for entity in load_jsonl("entities"):
         label = _LABEL_OF_KIND[entity["kind"]]
         for name in [entity["name"], *entity.get("aliases", [])]:
-            for variant in name_variants(name):
+            variants = name_variants(name)
+            if entity["kind"] == "place":  # datelines: "HÀ NỘI -", "VIENTIANE, Dec 1"
+                variants |= {v.upper() for v in variants}
+            for variant in variants:
                 if (label, variant) not in seen:
                     seen.add((label, variant))
                     patterns.append({"label": label, "pattern": variant, "id": "lexicon"})
@@ -69,6 +73,8 @@ def register_token_attributes() -> None:
 
 def _is_name_part(tok: Token) -> bool:
     first = tok.text[:1]
+    if tok.is_sent_start and (tok.lower_ in STOP_WORDS or tok.lower_.endswith("ing")):
+        return False  # "Putting Port No. 3 ...", "The Convention": not part of the name
     if first.isupper() or first.isdigit():
         return True
     if tok.text in _DASHES and 0 < tok.i < len(tok.doc) - 1:
@@ -102,7 +108,8 @@ class MentionResolver:
         self.strip_leading = set(config["strip_leading"])
         self.not_dates = {s.lower() for s in config["not_dates"]}
         self.duration_units = set(config["duration_units"])
-        self.deadline_preps = set(config["deadline_prepositions"])
+        self.generic = set(config["generic_words"]) | set(config["demonyms"])
+        self.compass = re.compile(r"(?:" + "|".join(config["compass"]) + r")\s$")
         self.places = places
 
     def __call__(self, doc: Doc) -> Doc:
@@ -113,20 +120,18 @@ class MentionResolver:
         chosen: list[_Cand] = list(rules)
         for ent in doc.ents:
             kind = self.label_map.get(ent.label_)
-            if kind is None:
-                continue
+            if kind is None or (kind != "date" and kind != "money" and _title_cased(ent.sent)):
+                continue  # headings: trust only the lexicons and patterns
             cand = self._clean(text, _Cand(ent.start_char, ent.end_char, kind, "model"), ent)
             if cand is None:
                 continue
             inside = [r for r in rules if r.start < cand.end and cand.start < r.end]
             if not inside:
                 chosen.append(cand)
-            elif all(cand.start <= r.start and r.end <= cand.end for r in inside) and any(
-                r.size < cand.size for r in inside
-            ) and self._head_kind(text[cand.start : cand.end]) is not None:
+            elif self._model_wins(text, cand, inside):
                 chosen = [c for c in chosen if c not in inside]
                 chosen.append(cand)
-        chosen.sort(key=lambda c: c.start)
+        chosen = _merge_dates(text, sorted(chosen, key=lambda c: c.start))
         spans = []
         for c in chosen:
             span = doc.char_span(c.start, c.end, label=_LABEL_OF_KIND[c.kind], alignment_mode="expand")
@@ -135,6 +140,16 @@ class MentionResolver:
         doc.spans[MENTIONS_KEY] = [s for s, _ in spans]
         doc.user_data["accord_mention_chars"] = [(c.start, c.end, c.kind) for _, c in spans]
         return doc
+
+    def _model_wins(self, text: str, cand: _Cand, inside: list[_Cand]) -> bool:
+        """A model name beats the rule spans inside it only when it is a longer name
+        with a known head that the rules cover little of ("U.S. Agency for ...")."""
+        if not all(cand.start <= r.start and r.end <= cand.end for r in inside):
+            return False
+        if any(r.kind in ("person", "date", "money") or r.size >= cand.size for r in inside):
+            return False
+        covered = sum(r.size for r in inside)
+        return covered < 0.6 * cand.size and self._head_kind(text[cand.start : cand.end]) is not None
 
     # -- cleaning one candidate -------------------------------------------------
 
@@ -153,25 +168,52 @@ class MentionResolver:
         while e > s and text[e - 1] in " ,;:":
             e -= 1
         kind = c.kind
+        if kind == "date":
+            return self._clean_date(text, _Cand(s, e, kind, c.source))
+        if c.source != "lexicon":
+            e = self._cut_trailing_place(text, s, e, kind)
         if kind == "person":
             s = self._strip_titles(text, s, e)
-            if text[s:e] in self.places:
+            name = text[s:e]
+            if name in self.places:
                 kind = "place"
-        elif kind == "date":
-            return self._clean_date(text, _Cand(s, e, kind, c.source))
+            elif c.source == "model" and (" of " in name or " and " in name or not name[:1].isupper()):
+                return None
         elif kind in ("organization", "project", "instrument", "event") and c.source == "model":
-            head = self._head_kind(text[s:e])
+            name = text[s:e]
+            head = self._head_kind(name)
             if head is not None:
                 kind = head
-            elif text[s:e] in self.places:
+            elif name in self.places:
                 kind = "place"
-            elif kind == "organization" and ent is not None and ent.label_ == "NORP":
+            elif ent is not None and ent.label_ == "NORP":
+                return None
+            if all(w in self.generic for w in name.split()) or "," in name or not name[:1].isupper():
                 return None
         if kind in ("organization", "instrument", "project", "event", "place"):
             s, e = self._extend(text, s, e, kind)
         if e <= s or not any(ch.isalnum() for ch in text[s:e]):
             return None
         return _Cand(s, e, kind, c.source)
+
+    def _cut_trailing_place(self, text: str, s: int, e: int, kind: str) -> int:
+        """'UN Convention against Cybercrime in Hà Nội' ends before ' in Hà Nội';
+        '50th National Day of Laos' before ' of Laos' (an event or a second 'of')."""
+        name = text[s:e]
+        if _ABBR.match(text, e):
+            return e  # a bracketed abbreviation follows: the name is complete
+        for m in re.finditer(r" (in|at|to|of) (?:the )?", name):
+            rest = name[m.end() :]
+            is_place = rest in self.places or rest.upper() == rest and rest.title() in self.places
+            is_date = bool(re.fullmatch(r"(?:\d{1,2} )?(?:January|February|March|April|May|June|July|"
+                                        r"August|September|October|November|December)(?: \d{4})?|\d{4}", rest))
+            if not (is_place or is_date):
+                continue
+            if m.group(1) == "of" and not (kind == "event" or " of " in name[: m.start()]):
+                continue
+            if m.start() > 0:
+                return s + m.start()
+        return e
 
     def _strip_titles(self, text: str, s: int, e: int) -> int:
         changed = True
@@ -182,6 +224,10 @@ class MentionResolver:
                     s += len(title) + 1
                     changed = True
                     break
+            word = text[s:e].split(" ", 1)[0]
+            if word in self.generic and " " in text[s:e]:
+                s += len(word) + 1
+                changed = True
         return s
 
     def _clean_date(self, text: str, c: _Cand) -> _Cand | None:
@@ -189,14 +235,26 @@ class MentionResolver:
         low = phrase.lower()
         if low in self.not_dates or low.removeprefix("the ") in self.not_dates:
             return None
+        before = text[max(0, c.start - 40) : c.start]
+        if low in ("today", "tomorrow") and re.search(r"\b(?:of|and)\s$", before):
+            return None  # "the challenges of today and tomorrow"
         words = low.split()
+        relative = any(w in ("last", "next", "past", "coming", "recent", "ago", "since", "few", "this")
+                       for w in words)
         # A bare length of time ("40 years", "five decades") is not a date.
-        if c.source == "model" and words and words[-1] in self.duration_units and not any(
-            w in ("last", "next", "past", "coming", "recent", "ago", "since") for w in words
-        ):
-            return None
+        if c.source == "model" and words and words[-1] in self.duration_units and not relative:
+            m = re.search(r"\b(?:for|over|within|during)\s+(?:nearly\s+|almost\s+|more than\s+)?$", before,
+                          re.IGNORECASE)
+            if not m:
+                return None
+            return _Cand(c.start - len(m.group(0)), c.end, "date", c.source)
+        if c.source == "model" and relative:
+            # Relative phrases keep their preposition: "during the next 70 years".
+            m = re.search(r"(?:\b(?:over the course of|in|during|over|for|within|since|from)\s+)?(?:the\s+)?$",
+                          before, re.IGNORECASE)
+            if m and m.group(0):
+                return _Cand(c.start - len(m.group(0)), c.end, "date", c.source)
         # Deadlines keep their preposition: "by 2030", "through 2025".
-        before = text[max(0, c.start - 12) : c.start]
         m = re.search(r"\b(by|before|through|until|till)\s$", before, re.IGNORECASE)
         if c.source == "model" and m and re.search(r"\d", phrase):
             return _Cand(c.start - len(m.group(0)), c.end, "date", c.source)
@@ -217,7 +275,7 @@ class MentionResolver:
         return self.heads.get(head.rstrip(",.;:’'s") if head not in self.heads else head)
 
     def _extend(self, text: str, s: int, e: int, kind: str) -> tuple[int, int]:
-        """Take in a bracketed abbreviation and, for documents, a year before or after."""
+        """Take in a bracketed abbreviation, a year for documents and events, a compass word for places."""
         m = _ABBR.match(text, e)
         if m:
             e = m.end()
@@ -228,7 +286,31 @@ class MentionResolver:
             m2 = _YEAR_BEFORE.search(text[max(0, s - 5) : s])
             if m2 and kind == "instrument":
                 s -= len(m2.group(0))
+        if kind == "place":
+            m3 = self.compass.search(text[max(0, s - 14) : s])
+            if m3:
+                s -= len(m3.group(0))
         return s, e
+
+
+def _title_cased(sent: Span) -> bool:
+    """A heading: most words capitalised and no final full stop."""
+    words = [t for t in sent if t.is_alpha]
+    if not words or sent.text.rstrip().endswith((".", ";")):
+        return False
+    caps = sum(1 for t in words if t.text[0].isupper() or t.lower_ in STOP_WORDS)
+    return caps == len(words)
+
+
+def _merge_dates(text: str, cands: list[_Cand]) -> list[_Cand]:
+    """'28-29' and 'September 2022' side by side are one date."""
+    out: list[_Cand] = []
+    for c in cands:
+        if out and c.kind == "date" and out[-1].kind == "date" and text[out[-1].end : c.start] in (" ", ", "):
+            out[-1] = _Cand(out[-1].start, c.end, "date", out[-1].source)
+        else:
+            out.append(c)
+    return out
 
 
 def _source(span: Span) -> str:
