@@ -172,6 +172,8 @@ class MentionResolver:
             return self._clean_date(text, _Cand(s, e, kind, c.source))
         if c.source != "lexicon":
             e = self._cut_trailing_place(text, s, e, kind)
+            if all(w in self.generic for w in text[s:e].split()):
+                return None
         if kind == "person":
             s = self._strip_titles(text, s, e)
             name = text[s:e]
@@ -318,7 +320,11 @@ def _source(span: Span) -> str:
 
 
 def _non_overlapping(cands: list[_Cand]) -> list[_Cand]:
-    """Longest first; the lexicon wins a tie."""
+    """Longest first; the lexicon wins a tie. A pattern span that cuts a lexicon
+    name in two ("... Cybercrime in Hà" against "Hà Nội") is dropped."""
+    known = [c for c in cands if c.source == "lexicon"]
+    cands = [c for c in cands if c.source == "lexicon" or not any(
+        k.start < c.end < k.end or k.start < c.start < k.end for k in known)]
     order = sorted(cands, key=lambda c: (-c.size, c.source != "lexicon", c.start))
     taken: list[_Cand] = []
     for c in order:
