@@ -23,7 +23,9 @@ class PillarTagger:
     def tag(self, text: str, mentions: list[tuple[int, int, str]]) -> list[str]:
         found = [p for p in self.order if self.strong[p].search(text)]
         if not found:
-            found = [p for p in self.order if p in self.weak and self.weak[p].search(text)]
+            # Weak words decide only when no sector word does, and the first
+            # pillar in file order with one wins ("partnership" before "global").
+            found = [p for p in self.order if p in self.weak and self.weak[p].search(text)][:1]
         return found or [_DEFAULT]
 
 
