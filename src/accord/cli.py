@@ -9,9 +9,14 @@ from typing import Annotated
 
 import typer
 
-from accord.errors import AccordError, InputNotFound
+from accord.errors import AccordError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Accord: a ledger of commitments from diplomatic texts.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Accord: a ledger of commitments from diplomatic texts.",
+)
 
 
 @app.callback()
@@ -27,12 +32,13 @@ def extract(
 ) -> None:
     """Read statements, mentions, pillars and targets from text files."""
     from accord.export import FORMATS
-    from accord.process import expand_paths, extract_paths
+    from accord.process import check_files, expand_paths, extract_paths
 
     fmt = format or ("table" if sys.stdout.isatty() else "jsonl")
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"--format must be one of {', '.join(FORMATS)}")
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
     files = expand_paths(paths)
+    check_files(files)
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     _render_extraction(extract_paths(files, workers), fmt, many=len(files) > 1)
 
@@ -58,7 +64,7 @@ def _render_extraction(results, fmt: str, many: bool) -> None:  # type: ignore[n
 def main() -> None:
     """Entry point: one line on stderr and a non-zero exit for every expected failure."""
     try:
-        app(standalone_mode=False)
+        app()  # usage errors: typer prints them and exits 2
     except AccordError as exc:
         print(f"accord: error: {exc}", file=sys.stderr)
         sys.exit(exc.exit_code)
@@ -73,19 +79,10 @@ def main() -> None:
         print("accord: error: out of memory", file=sys.stderr)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Exit):
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(1)
         print(f"accord: internal error: {type(exc).__name__}: {exc} (set ACCORD_DEBUG=1 for details)", file=sys.stderr)
         if os.environ.get("ACCORD_DEBUG"):
             raise
         sys.exit(1)
 
 
-__all__ = ["app", "main", "InputNotFound"]
+__all__ = ["app", "main"]

@@ -25,6 +25,14 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return files
 
 
+def check_files(files: list[Path]) -> None:
+    """Fail on the first unreadable file before any output, so a run is all or nothing."""
+    from accord.ingest import check_text_file
+
+    for path in files:
+        check_text_file(path)
+
+
 def extract_paths(files: list[Path], jobs: int = 1) -> Iterator[tuple[Path, Statement]]:
     """(file, statement) pairs, file by file, each file checked before it is read."""
     from accord.extract import extract_file
