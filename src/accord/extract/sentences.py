@@ -45,6 +45,8 @@ class SentenceSplitter:
     def _ends_before(self, prev: Token, tok: Token) -> bool:
         """Does a sentence end between `prev` and the next non-space token `tok`?"""
         doc = prev.doc
+        if tok.text in _CLOSERS and prev.whitespace_ == "":
+            return False  # a closing quote or bracket right after the stop belongs to it
         p = prev
         if p.text in _CLOSERS and p.i > 0 and doc[p.i - 1].text in _FINAL:
             p = doc[p.i - 1]

@@ -196,9 +196,9 @@ class StatementAnalyzer:
         out: list[dict[str, Any]] = []
         for sent in doc.sents:
             s, e = sent.start_char, sent.end_char
-            while s < e and text[s].isspace():
+            while s < e and (text[s].isspace() or text[s] == "\ufeff"):
                 s += 1
-            while e > s and text[e - 1].isspace():
+            while e > s and (text[e - 1].isspace() or text[e - 1] == "\ufeff"):
                 e -= 1
             if e <= s:
                 continue
