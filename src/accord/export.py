@@ -33,7 +33,7 @@ def statement_table(path: str, statements: list[Statement]) -> Any:
     table.add_column("type", no_wrap=True)
     table.add_column("conf", justify="right", no_wrap=True)
     table.add_column("statement", ratio=3)
-    table.add_column("pillars", ratio=1)
+    table.add_column("pillars", ratio=1, min_width=16, overflow="fold")
     table.add_column("mentions · targets", ratio=2)
     colours = {"commitment": "bold green", "position": "cyan", "assessment": "yellow", "event": "magenta"}
     for s in statements:
