@@ -19,14 +19,21 @@ install: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Until the ledger and dashboard land: the sample documents, read and shown as a table.
 demo: $(STAMP)
 	$(BIN)/accord extract samples --format table
 
 bench: $(STAMP)
 	$(BIN)/python bench/extract_speed.py
 
+# Dev-set scores, the way issue 2 measures them (needs ../shared).
 score: $(STAMP)
-	$(BIN)/python -m accord.devtools score $(SHARED)
+	@for set in seeds dev; do \
+	  out=$$(mktemp -d); docs=$(SHARED)/corpus/$$set; gold=$(SHARED)/gold; \
+	  [ $$set = dev ] && gold=$(SHARED)/gold/dev; \
+	  for f in $$docs/*.txt; do $(BIN)/accord extract $$f --format jsonl > $$out/$$(basename $$f).jsonl; done; \
+	  echo "== $$set"; python3 $(SHARED)/gold/score.py $$gold $$docs $$out; rm -rf $$out; \
+	done
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache
