@@ -23,6 +23,10 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/accord extract samples --format table
 
+lint: $(STAMP)
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
 bench: $(STAMP)
 	$(BIN)/python bench/extract_speed.py
 

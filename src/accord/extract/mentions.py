@@ -114,9 +114,9 @@ class MentionResolver:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        rules = [self._clean(text, _Cand(s.start_char, s.end_char, _KIND_OF_LABEL[s.label_], _source(s)))
-                 for s in doc.spans.get(LEXICON_KEY, [])]
-        rules = _non_overlapping([c for c in rules if c is not None])
+        cleaned = [self._clean(text, _Cand(s.start_char, s.end_char, _KIND_OF_LABEL[s.label_], _source(s)))
+                   for s in doc.spans.get(LEXICON_KEY, [])]
+        rules = _non_overlapping([c for c in cleaned if c is not None])
         chosen: list[_Cand] = list(rules)
         for ent in doc.ents:
             kind = self.label_map.get(ent.label_)

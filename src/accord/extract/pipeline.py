@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import Any
 
 from spacy.language import Language
+from spacy.pipeline import SpanRuler
 from spacy.util import compile_infix_regex
 
 from accord.errors import PipelineError
@@ -44,11 +46,12 @@ def load_pipeline() -> Language:
     """The extraction pipeline, built once per process."""
     nlp = _load_model()
     # "U.S.-Japan", "ASEAN-U.S.", "12-13": split hyphens after a full stop or digit too.
-    infixes = list(nlp.Defaults.infixes) + [r"(?<=[.\d])[-–—](?=[A-Za-z\d])"]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    infixes = list(nlp.Defaults.infixes or []) + [r"(?<=[.\d])[-–—](?=[A-Za-z\d])"]
+    tokenizer: Any = nlp.tokenizer  # a compiled spacy.tokenizer.Tokenizer (no stubs)
+    tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     _mentions.register_token_attributes()
     nlp.add_pipe("accord_sentences", first=True)
-    ruler = nlp.add_pipe(
+    ruler: SpanRuler = nlp.add_pipe(  # type: ignore[assignment]
         "span_ruler",
         name="accord_entity_ruler",
         config={"spans_key": _mentions.LEXICON_KEY, "annotate_ents": False, "overwrite": False},
