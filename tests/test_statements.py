@@ -102,3 +102,29 @@ def test_welcomed_decision_is_undertaken_by_the_decider() -> None:
     statements = extract_text("Singapore welcomes Vietnam's decision to build the Long Thanh airport link.")
     assert statements[0].type == "commitment"
     assert [a.name for a in statements[0].actors] == ["Vietnam"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # news agency, reported speech
+        ("Xi said China is willing to work with Cambodia to advance the Belt and Road Initiative.", "commitment"),
+        ("Wang said China would continue to support ASEAN centrality.", "commitment"),
+        ("BEIJING, Dec. 5 (Xinhua) -- Chinese and Lao leaders held talks in Beijing on Thursday.", "event"),
+        # foreign-ministry communiqués
+        ("The two leaders concurred to launch negotiations on an economic partnership agreement.", "commitment"),
+        ("The Prime Ministers directed their officials to finalise the roadmap within six months.", "commitment"),
+        ("The sides shared the view that unilateral sanctions harm global trade.", "position"),
+        ("The Prime Minister spoke highly of the contribution of the Indian diaspora.", "assessment"),
+        ("The two leaders spoke by phone on Friday.", "event"),
+        # wire copy
+        ("VIENTIANE, Dec 1 (Reuters) - Vietnam and Laos pledged on Monday to double trade.", "commitment"),
+    ],
+)
+def test_house_styles(text: str, expected: str) -> None:
+    assert reading(text)[0] == expected
+
+
+def test_would_with_a_non_party_subject_is_no_commitment() -> None:
+    assert reading("An armed attack on either party would invoke mutual defence commitments.")[0] != "commitment"
+    assert reading("The minister said Thailand would fund the bridge.")[0] == "commitment"

@@ -46,3 +46,15 @@ def test_target_offsets_point_at_the_amount() -> None:
     assert target.value == 5e12 and target.unit == "VND"
     assert target.deadline_start is not None and target.deadline_end is not None
     assert text[target.deadline_start : target.deadline_end] == "in the coming time"
+
+
+def test_number_words_and_regional_units() -> None:
+    assert targets("Japan aims to raise investment in India to five trillion yen by 2027.") == [
+        {"metric": "bilateral investment", "value": 5e12, "unit": "JPY", "deadline": "by 2027"},
+    ]
+    assert targets("The two sides aim to lift trade to Rs 50,000 crore.") == [
+        {"metric": "bilateral trade", "value": 5e11, "unit": "INR"},
+    ]
+    assert targets("They agreed to raise two-way trade to $25bn by 2030.") == [
+        {"metric": "bilateral trade", "value": 2.5e10, "unit": "USD", "deadline": "by 2030"},
+    ]

@@ -28,8 +28,8 @@ class TargetReader:
         unit = "|".join(re.escape(u) for u in sorted(self.units, key=len, reverse=True))
         number = rf"(?:{_NUM}|(?:{words}))"
         self.money = re.compile(
-            rf"(?<![\w$€£¥₹])(?:(?P<cur1>{cur})\s?(?P<n1>{_NUM})(?:\s?(?P<s1>{scale}))?(?![\w])"
-            rf"|(?P<n2>{_NUM})(?:\s?(?P<s2>{scale}))?\s?(?P<cur2>{cur})(?![\w]))",
+            rf"(?<![\w$€£¥₹])(?:(?P<cur1>{cur})\s?(?P<n1>{number})(?:\s?(?P<s1>{scale}))?(?![\w])"
+            rf"|(?P<n2>{number})(?:\s?(?P<s2>{scale}))?\s?(?P<cur2>{cur})(?![\w]))",
             re.IGNORECASE,
         )
         self.quantity = re.compile(
