@@ -70,6 +70,14 @@ def main() -> None:
             print(f"{label:48s} {s:8.1f} {words / s:9,.0f}")
         print(f"accord / anchor: {rows[2][1] / rows[0][1]:.2f}x with 1 process, "
               f"{rows[3][1] / rows[1][1]:.2f}x with 2")
+        print("where one process spends its time (first 200,000 words):")
+        from components import breakdown
+
+        stages = breakdown(corpus)
+        total = sum(s for name, s in stages[1:])
+        print(f"  {stages[0][0]:40s} {stages[0][1]:7.2f} s")
+        for name, seconds in stages[1:]:
+            print(f"  {name:40s} {seconds:7.2f} s  {100 * seconds / total:5.1f}%")
 
 
 if __name__ == "__main__":

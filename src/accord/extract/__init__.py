@@ -65,7 +65,7 @@ def analyse_blocks(texts: list[str]) -> list[list[dict[str, Any]]]:
     from accord.extract.statements import STATEMENTS_KEY
 
     nlp = load_pipeline()
-    return [doc.user_data[STATEMENTS_KEY] for doc in nlp.pipe(texts, batch_size=64)]
+    return [doc.user_data[STATEMENTS_KEY] for doc in nlp.pipe(texts, batch_size=32)]
 
 
 __all__ = ["extract_file", "extract_text", "analyse_blocks"]
