@@ -90,3 +90,9 @@ def test_mentions_never_nest_and_slice_exactly(nlp: Language) -> None:
     for s in statements:
         for m in s.mentions:
             assert text[m.start : m.end] == m.text
+
+
+def test_money_written_with_a_country_name() -> None:
+    found = mentions("China pledged to import goods worth 15 billion U.S. dollars.")
+    assert ("15 billion U.S. dollars", "money") in found
+    assert ("U.S.", "place") not in found

@@ -48,3 +48,12 @@ def test_line_breaks_end_headlines_and_quotes_close_sentences(nlp: Language) -> 
 def test_lowercase_after_full_stop_continues(nlp: Language) -> None:
     text = "Trade reached 2.5 bn. dollars last year, officials said."
     assert sentences(nlp, text) == [text]
+
+
+def test_paragraph_numbers_stay_with_their_sentence(nlp: Language) -> None:
+    text = "1. The Prime Ministers met in Tokyo.\n2. They agreed to meet again.\niv. Both sides signed a memorandum."
+    assert sentences(nlp, text) == [
+        "1. The Prime Ministers met in Tokyo.",
+        "2. They agreed to meet again.",
+        "iv. Both sides signed a memorandum.",
+    ]

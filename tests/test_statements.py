@@ -128,3 +128,13 @@ def test_house_styles(text: str, expected: str) -> None:
 def test_would_with_a_non_party_subject_is_no_commitment() -> None:
     assert reading("An armed attack on either party would invoke mutual defence commitments.")[0] != "commitment"
     assert reading("The minister said Thailand would fund the bridge.")[0] == "commitment"
+
+
+def test_dateline_is_not_an_actor() -> None:
+    statements = extract_text("MANILA, July 8 (Reuters) - The Philippines and Japan agreed to hold joint drills.")
+    assert [a.name for a in statements[0].actors] == ["Philippines", "Japan"]
+
+
+def test_what_others_are_called_on_to_do_is_no_commitment_of_the_parties() -> None:
+    text = "The leaders condemned terrorism and called upon all countries to work together to end it."
+    assert reading(text)[0] == "position"

@@ -146,6 +146,8 @@ class MentionResolver:
         with a known head that the rules cover little of ("U.S. Agency for ...")."""
         if not all(cand.start <= r.start and r.end <= cand.end for r in inside):
             return False
+        if cand.kind == "money":
+            return True  # "15 billion U.S. dollars" is money, not a place
         if any(r.kind in ("person", "date", "money") or r.size >= cand.size for r in inside):
             return False
         covered = sum(r.size for r in inside)

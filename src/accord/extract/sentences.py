@@ -7,6 +7,7 @@ sum at the end of a sentence ("US$5 billion.") ends it as it should.
 """
 
 
+import re
 from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -17,6 +18,7 @@ from accord.extract.lexicon import load_yaml
 
 _FINAL = {".", "!", "?", "…", "...", ".\"", "?\""}
 _CLOSERS = {'"', "”", "’", "'", ")", "]"}
+_MARKER = re.compile(r"\d{1,3}|[ivxlc]{1,6}|[a-z]")
 _OPENERS = {'"', "“", "‘", "(", "[", "-", "–", "—", "•", "*"}
 
 
@@ -55,6 +57,8 @@ class SentenceSplitter:
             return False
         if not _starts_like_sentence(tok):
             return False
+        if _is_list_marker(doc, p):
+            return False
         if text == ".":
             before = doc[p.i - 1] if p.i > 0 else None
             if before is not None and before.text in self.before_number and tok.like_num:
@@ -71,6 +75,14 @@ class SentenceSplitter:
         if text in self.maybe_final:
             return tok.is_title and tok.lower_ in STOP_WORDS
         return True
+
+
+def _is_list_marker(doc: Doc, p: Token) -> bool:
+    """'1.', '2)', 'iv.' or 'a.' opening a line: a paragraph number, not a sentence."""
+    number = p if p.text != "." else (doc[p.i - 1] if p.i > 0 else None)
+    if number is None or not number.is_sent_start:
+        return False
+    return bool(_MARKER.fullmatch(number.text.rstrip(".")))
 
 
 def _starts_like_sentence(tok: Token) -> bool:

@@ -134,7 +134,9 @@ class StatementClassifier:
     def actors(self, text: str, subject_end: int, mentions: list[tuple[int, int, str]]) -> tuple[bool, list[tuple[int, int]]]:
         """(both parties?, spans of named parties) in the main clause's subject."""
         low = text[:subject_end].lower()
-        named = [(s, e) for s, e, k in mentions if e <= subject_end and k in _PARTY_KINDS]
+        dateline = _DATELINE.match(text)
+        skip = dateline.end() if dateline else 0
+        named = [(s, e) for s, e, k in mentions if skip <= s and e <= subject_end and k in _PARTY_KINDS]
         both = bool(self.both_actors.search(low))
         m = re.search(r"welcome[sd]?\s+(?:\S+\s+){0,2}decision", text[subject_end: subject_end + 80].lower())
         if m:
@@ -143,6 +145,11 @@ class StatementClassifier:
         return both, named
 
 
+# "VIENTIANE, Dec 1 (Reuters) - ", "BEIJING, April 9 (Xinhua) -- ", "date 2025-12-02 HÀ NỘI - ", "VOV.VN - "
+_DATELINE = re.compile(
+    r"^(?:date\s+\S+\s+)?(?:[A-ZÀ-Ỹ][A-ZÀ-Ỹ .'’/]+|[A-Z][a-z]+(?=\s\())(?:,\s*[^-–—\n(]{1,25})?"
+    r"\s*(?:\([^)]{1,30}\))?\s*(?:-{1,2}|–|—)\s"
+)
 _ADVERBS = {"also", "jointly", "further", "closely", "together", "both", "each", "will", "and", "to", "hereby",
             "fully", "actively", "firmly", "continuously", "themselves", "itself", "alone"}
 
