@@ -6,6 +6,7 @@ Nothing here does I/O; every stage passes these objects along.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -48,6 +49,27 @@ class MentionKind(str, Enum):
     MONEY = "money"
     DATE = "date"
     EVENT = "event"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One ingested text, immutable, identified by the SHA-256 of its text.
+
+    `text` is what offsets index: the file's text, the article body of a web
+    page, or the text of a PDF's pages. `raw` keeps the bytes as fetched or
+    read (HTML, PDF) so nothing of the source is ever lost.
+    """
+
+    sha256: str
+    text: str
+    source: str  # the path or URL as the user gave it
+    format: str  # "text" | "html" | "pdf"
+    title: str | None = None
+    outlet: str | None = None
+    published: date | None = None
+    place: str | None = None
+    language: str | None = None
+    raw: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
