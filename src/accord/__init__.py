@@ -10,7 +10,17 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from accord.api import Ledger
     from accord.model import Mention, Statement, Target
+
+
+def __getattr__(name: str) -> object:
+    """`accord.Ledger` without importing SQLAlchemy at `import accord`."""
+    if name == "Ledger":
+        from accord.api import Ledger
+
+        return Ledger
+    raise AttributeError(name)
 
 
 def extract_text(text: str) -> list[Statement]:
@@ -20,4 +30,4 @@ def extract_text(text: str) -> list[Statement]:
     return _extract_text(text)
 
 
-__all__ = ["__version__", "extract_text", "Mention", "Statement", "Target"]
+__all__ = ["__version__", "extract_text", "Ledger", "Mention", "Statement", "Target"]

@@ -43,6 +43,142 @@ def extract(
     _render_extraction(extract_paths(files, workers), fmt, many=len(files) > 1)
 
 
+DbOption = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL (default: $ACCORD_DATABASE_URL or sqlite:///accord.db).")]
+FormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json | csv")]
+
+
+def _ledger(db: str | None):  # type: ignore[no-untyped-def]
+    from accord.api import Ledger
+
+    return Ledger(db)
+
+
+def _list_output(rows: list[dict], fmt: str, title: str, columns: list[str]) -> None:  # type: ignore[type-arg]
+    from accord.export import rows_table, write_csv, write_json
+
+    if fmt == "json":
+        write_json(rows, sys.stdout)
+    elif fmt == "csv":
+        write_csv(rows, sys.stdout)
+    elif fmt == "table":
+        from rich.console import Console
+
+        Console().print(rows_table(title, rows, columns))
+    else:
+        raise typer.BadParameter("must be one of table, json, csv", param_hint="--format")
+
+
+@app.command()
+def ingest(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders or http(s) URLs.")],
+    db: DbOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Add documents to the ledger: read, extract, resolve and merge, one transaction each."""
+    from accord.process import expand_sources
+
+    ledger = _ledger(db)
+    found = expand_sources(sources)
+    results = _with_progress(ledger, found, quiet)
+    if not quiet:
+        for r in results:
+            if r.status == "unchanged":
+                print(f"{r.source}: already in the ledger (document {r.document})")
+            else:
+                print(f"{r.source}: document {r.document}, {r.statements} statements, "
+                      f"{r.commitments_new} new commitments, {r.commitments_merged} merged into known ones")
+
+
+def _with_progress(ledger, sources: list[str], quiet: bool) -> list:  # type: ignore[no-untyped-def,type-arg]
+    if quiet or len(sources) < 3 or not sys.stderr.isatty():
+        return ledger.ingest(*sources)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task("ingesting", total=len(sources))
+        return ledger.ingest(*sources, progress=lambda _s: progress.advance(task))
+
+
+@app.command()
+def documents(db: DbOption = None, format: FormatOption = "table") -> None:
+    """List the documents in the ledger."""
+    _list_output(_ledger(db).documents(), format, "documents",
+                 ["id", "title", "outlet", "published", "place", "language", "statements"])
+
+
+@app.command()
+def commitments(
+    db: DbOption = None,
+    format: FormatOption = "table",
+    pillar: Annotated[str | None, typer.Option(help="Only this pillar, e.g. economy_trade.")] = None,
+    actor: Annotated[str | None, typer.Option(help="Only commitments this party undertakes.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only those seen on or after this date (YYYY-MM-DD).")] = None,
+) -> None:
+    """List commitments, merged across documents, with their sources and targets."""
+    from datetime import date
+
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise typer.BadParameter("must be a date like 2025-12-01", param_hint="--since") from None
+    rows = _ledger(db).commitments(pillar=pillar, actor=actor, since=since_date)
+    _list_output(rows, format, "commitments", ["id", "text", "pillars", "actors", "status", "first_seen",
+                                               "last_seen", "documents"])
+
+
+@app.command()
+def show(commitment_id: int, db: DbOption = None, format: FormatOption = "table") -> None:
+    """One commitment: each source sentence with document, date and offsets, and why they were merged."""
+    item = _ledger(db).commitment(commitment_id)
+    if format == "json":
+        import json
+
+        print(json.dumps(item, ensure_ascii=False, indent=1))
+    else:
+        from rich.console import Console
+
+        from accord.export import commitment_panel
+
+        Console().print(commitment_panel(item))
+
+
+@app.command()
+def entities(
+    db: DbOption = None,
+    format: FormatOption = "table",
+    kind: Annotated[str | None, typer.Option(help="person, organization, place, project, instrument or event")] = None,
+) -> None:
+    """List canonical entities with their aliases and how often they are mentioned."""
+    _list_output(_ledger(db).entities(kind), format, "entities", ["id", "kind", "name", "aliases", "mentions"])
+
+
+@app.command()
+def search(text: str, db: DbOption = None, format: FormatOption = "table") -> None:
+    """Full-text search over every statement."""
+    _list_output(_ledger(db).search(text), format, f"statements matching {text!r}",
+                 ["id", "type", "text", "document", "title", "commitment_id"])
+
+
+@app.command()
+def merge(
+    keep: int, other: int, db: DbOption = None,
+    by: Annotated[str | None, typer.Option(help="Who decides (kept with the decision).")] = None,
+) -> None:
+    """Merge commitment OTHER into KEEP; the decision survives re-ingesting."""
+    item = _ledger(db).merge(keep, other, by)
+    print(f"commitment {item['id']} now has {len(item['sources'])} sources")
+
+
+@app.command()
+def split(
+    commitment_id: int, statement_id: int, db: DbOption = None,
+    by: Annotated[str | None, typer.Option(help="Who decides (kept with the decision).")] = None,
+) -> None:
+    """Take STATEMENT out of COMMITMENT into a commitment of its own; it will not be merged back."""
+    item = _ledger(db).split(commitment_id, statement_id, by)
+    print(f"statement {statement_id} is now commitment {item['id']}")
+
+
 def _render_extraction(results, fmt: str, many: bool) -> None:  # type: ignore[no-untyped-def]
     from accord.export import statement_table, write_json, write_jsonl
 

@@ -47,3 +47,68 @@ def statement_table(path: str, statements: list[Statement]) -> Any:
             s.text, ", ".join(s.pillars), "\n".join(details),
         )
     return table
+
+
+def write_csv(rows: list[dict[str, Any]], out: IO[str]) -> None:
+    """Flat CSV: lists joined with '; ', nested records as JSON."""
+    import csv
+
+    if not rows:
+        return
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return "; ".join(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def rows_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> Any:
+    """A rich Table of `columns` of `rows`."""
+    from rich.table import Table
+
+    table = Table(title=title, expand=True, show_lines=False)
+    for c in columns:
+        table.add_column(c, overflow="fold", no_wrap=c in ("id", "kind", "published", "status", "documents"))
+    for row in rows:
+        table.add_row(*[str(_cell(row.get(c, "")) if row.get(c) is not None else "") for c in columns])
+    return table
+
+
+def commitment_panel(item: dict[str, Any]) -> Any:
+    """`accord show`: the commitment, each source with document, date and offsets, and why they merged."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+
+    head = (f"[bold]Commitment {item['id']}[/] · {item['status']} · {', '.join(item['pillars'])}\n"
+            f"{item['text']}\nfirst seen {item['first_seen']} · last seen {item['last_seen']} · "
+            f"stated in {item['documents']} document(s) · actors: {', '.join(item['actors']) or '-'}")
+    sources = Table(title="sources", expand=True)
+    for c in ("statement", "document", "published", "offsets", "text"):
+        sources.add_column(c, overflow="fold")
+    for s in item["sources"]:
+        sources.add_row(str(s["statement"]), f"{s['document']} {s['title'] or ''}", s["published"] or "",
+                        f"{s['start']}–{s['end']}", s["text"])
+    parts: list[Any] = [head, sources]
+    if item["targets"]:
+        targets = Table(title="targets", expand=True)
+        for c in ("metric", "value", "unit", "deadline", "statement"):
+            targets.add_column(c)
+        for tg in item["targets"]:
+            targets.add_row(tg["metric"], f"{tg['value']:,}", tg["unit"], tg["deadline"] or "", str(tg["statement"]))
+        parts.append(targets)
+    reasons = Table(title="why these statements are one commitment", expand=True)
+    for c in ("statement", "rule", "score", "detail"):
+        reasons.add_column(c, overflow="fold")
+    for r in item.get("reasons", []):
+        reasons.add_row(str(r["statement"]), r["rule"], f"{r['score']:.2f}" if r["score"] is not None else "",
+                        r["detail"])
+    parts.append(reasons)
+    return Panel(Group(*parts))

@@ -1,12 +1,33 @@
-"""The one place that runs the stages: here, ingest → extract over files and folders."""
+"""The one place that runs the stages: ingest → extract → resolve → ledger.
+
+`ingest_sources` reads each source, skips what the ledger already holds (same
+text hash), extracts, resolves entities, places commitment statements among
+the known commitments, and writes the document in one transaction.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from sqlalchemy import Connection, Engine
+
 from accord.errors import InputNotFound
-from accord.model import Statement
+from accord.model import Document, Statement
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What happened to one source."""
+
+    source: str
+    document: int | None
+    status: str  # "added" | "unchanged"
+    statements: int = 0
+    commitments_new: int = 0
+    commitments_merged: int = 0
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -25,6 +46,27 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return files
 
 
+def expand_sources(sources: list[str]) -> list[str]:
+    """URLs as given; paths expanded, a folder standing for its .txt, .html, .htm and .pdf files."""
+    out: list[str] = []
+    for source in sources:
+        if source.startswith(("http://", "https://")):
+            out.append(source)
+            continue
+        path = Path(source)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in
+                           (".txt", ".html", ".htm", ".pdf"))
+            if not found:
+                raise InputNotFound(f"{path}: folder has no .txt, .html or .pdf files")
+            out.extend(str(p) for p in found)
+        elif path.exists():
+            out.append(source)
+        else:
+            raise InputNotFound(f"{path}: no such file, folder or URL")
+    return out
+
+
 def check_files(files: list[Path]) -> None:
     """Fail on the first unreadable file before any output, so a run is all or nothing."""
     from accord.ingest import check_text_file
@@ -40,3 +82,144 @@ def extract_paths(files: list[Path], jobs: int = 1) -> Iterator[tuple[Path, Stat
     for path in files:
         for statement in extract_file(path, jobs=jobs):
             yield path, statement
+
+
+def ingest_sources(engine: Engine, sources: list[str],
+                   progress: Callable[[str], None] | None = None) -> Iterator[IngestResult]:
+    """Ingest each source in its own transaction; a failure stops the run but keeps what was committed."""
+    from accord.ingest import read_document
+
+    for source in sources:
+        doc = read_document(source)
+        yield ingest_document(engine, doc)
+        if progress is not None:
+            progress(source)
+
+
+def ingest_document(engine: Engine, doc: Document) -> IngestResult:
+    from accord.extract import extract_text
+    from accord.ledger import store, transaction, write_document
+
+    with transaction(engine) as conn:
+        existing = store.document_exists(conn, doc.sha256)
+        if existing is not None:
+            return IngestResult(doc.source, existing, "unchanged")
+    statements = extract_text(doc.text)
+    with transaction(engine) as conn:
+        existing = store.document_exists(conn, doc.sha256)  # another writer may have won meanwhile
+        if existing is not None:
+            return IngestResult(doc.source, existing, "unchanged")
+        refs, vectors, placements = _resolve(conn, doc, statements)
+        doc_id = write_document(conn, doc, statements, refs, vectors, placements)
+    merged = sum(1 for p in placements.values() if p.commitment is not None)
+    return IngestResult(doc.source, doc_id, "added", len(statements), len(placements) - merged, merged)
+
+
+def _resolve(conn: Connection, doc: Document, statements: list[Statement]):  # type: ignore[no-untyped-def]
+    from accord.ledger import queries, statement_key
+    from accord.resolve import Candidate, EntityRef, EntityResolver, Known, content_words, core_text, place
+    from accord.resolve.embed import embed, from_bytes
+
+    known_refs = {(r["kind"], r["alias_key"]): EntityRef(r["kind"], r["name"], r["key"])
+                  for r in queries.known_aliases(conn)}
+    resolver = EntityResolver(known_refs)
+    refs = [[resolver.resolve(m.text, m.kind) for m in s.mentions] for s in statements]
+
+    chosen = [(s, r) for s, r in zip(statements, refs) if s.type == "commitment"]
+    cores = [core_text(s.text, s.cue, [m.text for m in s.mentions if m.kind in ("place", "person")])
+             for s, _ in chosen]
+    matrix = embed(cores)
+    vectors: dict[str, np.ndarray] = {}
+    candidates = []
+    for (s, statement_refs), core, vector in zip(chosen, cores, matrix):
+        key = statement_key(doc.sha256, s.start, s.end)
+        vectors[key] = vector
+        candidates.append(Candidate(
+            key=key, document=doc.sha256, text=s.text, pillars=frozenset(s.pillars),
+            targets=frozenset((tg.metric, tg.unit) for tg in s.targets),
+            entities=frozenset(r.name for r in statement_refs if r is not None and r.kind in ("project", "instrument")),
+            words=content_words(core), vector=vector,
+        ))
+    known: dict[int, Known] = {}
+    for row in queries.known_commitments(conn):
+        mentions = row["mentions"]
+        core = core_text(row["text"], row["cue"], [m["text"] for m in mentions if m["kind"] in ("place", "person")])
+        vector = from_bytes(row["embedding"]) if row["embedding"] is not None else embed([core])[0]
+        known.setdefault(row["commitment_id"], Known(row["commitment_id"])).members.append(Candidate(
+            key=statement_key(row["sha256"], row["start"], row["end"]), document=row["sha256"], text=row["text"],
+            pillars=frozenset(row["pillars"]), targets=frozenset(row["targets"]),
+            entities=frozenset(_entity_names(mentions)), words=content_words(core), vector=vector,
+        ))
+    placements = {p.key: p for p in place(candidates, list(known.values()), queries.decisions(conn))}
+    return refs, vectors, placements
+
+
+def _entity_names(mentions: list[dict[str, object]]) -> list[str]:
+    return [str(m["entity"] or m["text"]) for m in mentions if m["kind"] in ("project", "instrument")]
+
+
+def merge_commitments(engine: Engine, keep: int, other: int, by: str | None = None) -> int:
+    """A person's merge: every statement of `other` joins `keep`; the decision is recorded."""
+    from sqlalchemy import delete, insert, update
+
+    from accord.ledger import queries, statement_key, store
+    from accord.ledger import tables as t
+
+    if keep == other:
+        raise store.NotFound(f"cannot merge commitment {keep} with itself")
+    with transaction_for(engine) as conn:
+        kept, moved = queries.members(conn, keep), queries.members(conn, other)
+        if not kept:
+            raise store.NotFound(f"no commitment {keep}")
+        if not moved:
+            raise store.NotFound(f"no commitment {other}")
+        anchor = statement_key(kept[0]["sha256"], kept[0]["start"], kept[0]["end"])
+        for m in moved:
+            store.record_decision(conn, "together", anchor, statement_key(m["sha256"], m["start"], m["end"]), by)
+            store.move_statement(conn, m["id"], keep)
+            conn.execute(insert(t.merge_reasons).values(
+                commitment_id=keep, statement_id=m["id"], matched_statement_id=kept[0]["id"], rule="decision",
+                score=1.0, detail=f"merged by {by or 'a person'} from commitment {other}"))
+        conn.execute(update(t.merge_reasons).where(t.merge_reasons.c.commitment_id == other)
+                     .values(commitment_id=keep))
+        conn.execute(delete(t.commitments).where(t.commitments.c.id == other))
+        store.refresh_pillars(conn, keep)
+    return keep
+
+
+def split_statement(engine: Engine, commitment_id: int, statement_id: int, by: str | None = None) -> int:
+    """A person's split: the statement leaves the commitment for a new one of its own; recorded."""
+    from sqlalchemy import insert
+
+    from accord.ledger import queries, statement_key, store
+    from accord.ledger import tables as t
+
+    with transaction_for(engine) as conn:
+        current = queries.members(conn, commitment_id)
+        if not current:
+            raise store.NotFound(f"no commitment {commitment_id}")
+        leaving = next((m for m in current if m["id"] == statement_id), None)
+        if leaving is None:
+            raise store.NotFound(f"statement {statement_id} is not a source of commitment {commitment_id}")
+        if len(current) == 1:
+            raise store.NotFound(f"statement {statement_id} is the only source of commitment {commitment_id}")
+        row = queries.statement_row(conn, statement_id)
+        new_id = store.insert_id(conn, t.commitments, {"text": row["text"], "pillars": sorted(row["pillars"]),
+                                                       "status": "announced", "created_at": store.now()})
+        key = statement_key(leaving["sha256"], leaving["start"], leaving["end"])
+        for m in current:
+            if m["id"] != statement_id:
+                store.record_decision(conn, "apart", key, statement_key(m["sha256"], m["start"], m["end"]), by)
+        store.move_statement(conn, statement_id, new_id)
+        conn.execute(insert(t.merge_reasons).values(
+            commitment_id=new_id, statement_id=statement_id, matched_statement_id=None, rule="decision", score=1.0,
+            detail=f"split by {by or 'a person'} from commitment {commitment_id}"))
+        store.refresh_pillars(conn, commitment_id)
+        store.refresh_pillars(conn, new_id)
+    return new_id
+
+
+def transaction_for(engine: Engine):  # type: ignore[no-untyped-def]
+    from accord.ledger import transaction
+
+    return transaction(engine)

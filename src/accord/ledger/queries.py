@@ -1,0 +1,186 @@
+"""The read queries every skin shares (CLI, Python API, later the REST API).
+
+Each returns plain dicts in the shapes of the `--format json` contract.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, func, select, text
+
+from accord.ledger import tables as t
+from accord.ledger.store import NotFound
+
+S, D, C, M, E, T = t.statements, t.documents, t.commitments, t.mentions, t.entities, t.targets
+
+
+def documents(conn: Connection) -> list[dict[str, Any]]:
+    counts = select(S.c.document_id, func.count().label("n")).group_by(S.c.document_id).subquery()
+    query = (select(D.c.id, D.c.title, D.c.outlet, D.c.published, D.c.place, D.c.language, D.c.sha256,
+                    D.c.source, D.c.format, D.c.words, D.c.ingested_at, func.coalesce(counts.c.n, 0).label("statements"))
+             .outerjoin(counts, counts.c.document_id == D.c.id).order_by(D.c.id))
+    return [_plain(dict(r._mapping)) for r in conn.execute(query)]
+
+
+def document_text(conn: Connection, document_id: int) -> str:
+    row = conn.execute(select(D.c.text).where(D.c.id == document_id)).first()
+    if row is None:
+        raise NotFound(f"no document {document_id}")
+    return str(row[0])
+
+
+def commitments(conn: Connection, pillar: str | None = None, actor: str | None = None,
+                since: date | None = None, ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Commitments with their sources and targets, oldest first."""
+    query = (select(C.c.id, C.c.text, C.c.pillars, C.c.status, S.c.id.label("statement_id"), S.c.start, S.c.end,
+                    S.c.text.label("source_text"), S.c.actors, S.c.pillars.label("statement_pillars"),
+                    D.c.id.label("document"), D.c.title, D.c.published, D.c.ingested_at, D.c.outlet)
+             .join(S, S.c.commitment_id == C.c.id).join(D, D.c.id == S.c.document_id)
+             .order_by(C.c.id, D.c.published, D.c.id))
+    if ids is not None:
+        query = query.where(C.c.id.in_(ids))
+    grouped: dict[int, dict[str, Any]] = {}
+    statement_ids: list[int] = []
+    for r in conn.execute(query):
+        item = grouped.setdefault(r.id, {"id": r.id, "text": r.text, "pillars": list(r.pillars), "status": r.status,
+                                         "actors": [], "sources": [], "targets": []})
+        seen = r.published or r.ingested_at.date()
+        item["sources"].append({"statement": r.statement_id, "document": r.document, "title": r.title,
+                                "outlet": r.outlet, "published": _iso(r.published), "seen": seen,
+                                "start": r.start, "end": r.end, "text": r.source_text})
+        for a in r.actors:
+            if a["name"] not in item["actors"]:
+                item["actors"].append(a["name"])
+        statement_ids.append(r.statement_id)
+    for row in conn.execute(select(T, S.c.commitment_id).join(S, S.c.id == T.c.statement_id)
+                            .where(S.c.id.in_(statement_ids))):
+        grouped[row.commitment_id]["targets"].append({
+            "metric": row.metric, "value": _number(row.value), "unit": row.unit, "deadline": row.deadline,
+            "statement": row.statement_id, "start": row.start, "end": row.end,
+        })
+    out = []
+    for item in grouped.values():
+        seen = [s.pop("seen") for s in item["sources"]]
+        item["first_seen"], item["last_seen"] = _iso(min(seen)), _iso(max(seen))
+        item["documents"] = len({s["document"] for s in item["sources"]})
+        if pillar and pillar not in item["pillars"]:
+            continue
+        if actor and not any(actor.casefold() in a.casefold() for a in item["actors"]):
+            continue
+        if since and max(seen) < since:
+            continue
+        out.append(item)
+    return out
+
+
+def commitment(conn: Connection, commitment_id: int) -> dict[str, Any]:
+    """One commitment with each source's document, date, offsets, and the merge reasons."""
+    found = commitments(conn, ids=[commitment_id])
+    if not found:
+        raise NotFound(f"no commitment {commitment_id}")
+    item = found[0]
+    R = t.merge_reasons
+    item["reasons"] = [
+        {"statement": r.statement_id, "matched": r.matched_statement_id, "rule": r.rule, "score": r.score,
+         "detail": r.detail}
+        for r in conn.execute(select(R).where(R.c.commitment_id == commitment_id).order_by(R.c.id))
+    ]
+    return item
+
+
+def entities(conn: Connection, kind: str | None = None) -> list[dict[str, Any]]:
+    counts = select(M.c.entity_id, func.count().label("n")).group_by(M.c.entity_id).subquery()
+    query = (select(E.c.id, E.c.kind, E.c.name, func.coalesce(counts.c.n, 0).label("mentions"))
+             .outerjoin(counts, counts.c.entity_id == E.c.id).order_by(E.c.kind, E.c.name))
+    if kind:
+        query = query.where(E.c.kind == kind)
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for entity_id, alias in conn.execute(select(t.aliases.c.entity_id, t.aliases.c.alias).order_by(t.aliases.c.alias)):
+        aliases[entity_id].append(alias)
+    return [{"id": r.id, "kind": r.kind, "name": r.name, "mentions": r.mentions,
+             "aliases": [a for a in aliases[r.id] if a != r.name]} for r in conn.execute(query)]
+
+
+def search(conn: Connection, query_text: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Statements matching `query_text`: FTS5 on SQLite, tsquery on PostgreSQL."""
+    if conn.dialect.name == "sqlite":
+        terms = " ".join('"' + w.replace('"', '""') + '"' for w in query_text.split())
+        if not terms:
+            return []
+        ids_sql = text("SELECT rowid FROM statements_fts WHERE statements_fts MATCH :q ORDER BY rank LIMIT :n")
+        ids = [r[0] for r in conn.execute(ids_sql, {"q": terms, "n": limit})]
+        condition = S.c.id.in_(ids)
+    else:
+        condition = text("to_tsvector('english', statements.text) @@ plainto_tsquery('english', :q)").bindparams(
+            q=query_text)
+        ids = None
+    query = (select(S.c.id, S.c.text, S.c.type, S.c.start, S.c.end, S.c.commitment_id, D.c.id.label("document"),
+                    D.c.title, D.c.published).join(D, D.c.id == S.c.document_id).where(condition).limit(limit))
+    found = [_plain(dict(r._mapping)) for r in conn.execute(query)]
+    if ids is not None:
+        order = {i: n for n, i in enumerate(ids)}
+        found.sort(key=lambda r: order[r["id"]])
+    return found
+
+
+def known_commitments(conn: Connection) -> list[dict[str, Any]]:
+    """Every commitment statement with what merging needs (raw rows)."""
+    query = (select(S.c.id, S.c.commitment_id, S.c.start, S.c.end, S.c.text, S.c.cue, S.c.pillars,
+                    S.c.embedding, D.c.sha256)
+             .join(D, D.c.id == S.c.document_id).where(S.c.commitment_id.is_not(None)))
+    out = [dict(r._mapping) for r in conn.execute(query)]
+    ids = [r["id"] for r in out]
+    by_statement: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for m in conn.execute(select(M.c.statement_id, M.c.text, M.c.kind, E.c.name.label("entity"))
+                          .outerjoin(E, E.c.id == M.c.entity_id).where(M.c.statement_id.in_(ids))):
+        by_statement[m.statement_id].append(dict(m._mapping))
+    targets: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for tg in conn.execute(select(T.c.statement_id, T.c.metric, T.c.unit).where(T.c.statement_id.in_(ids))):
+        targets[tg.statement_id].add((tg.metric, tg.unit))
+    for r in out:
+        r["mentions"] = by_statement[r["id"]]
+        r["targets"] = targets[r["id"]]
+    return out
+
+
+def decisions(conn: Connection) -> dict[tuple[str, str], str]:
+    """People's decisions by statement-key pair; the latest one wins."""
+    out: dict[tuple[str, str], str] = {}
+    for r in conn.execute(select(t.decisions).order_by(t.decisions.c.id)):
+        out[(r.a_key, r.b_key)] = r.kind
+    return out
+
+
+def known_aliases(conn: Connection) -> list[dict[str, Any]]:
+    query = select(E.c.kind, E.c.name, E.c.key, t.aliases.c.key.label("alias_key")).join(
+        t.aliases, t.aliases.c.entity_id == E.c.id)
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def statement_row(conn: Connection, statement_id: int) -> dict[str, Any]:
+    row = conn.execute(select(S, D.c.sha256).join(D, D.c.id == S.c.document_id).where(S.c.id == statement_id)).first()
+    if row is None:
+        raise NotFound(f"no statement {statement_id}")
+    return dict(row._mapping)
+
+
+def members(conn: Connection, commitment_id: int) -> list[dict[str, Any]]:
+    query = (select(S.c.id, S.c.start, S.c.end, D.c.sha256).join(D, D.c.id == S.c.document_id)
+             .where(S.c.commitment_id == commitment_id))
+    return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: (_iso(v) if hasattr(v, "isoformat") else v) for k, v in row.items()}
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+

@@ -1,0 +1,139 @@
+"""The ledger's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Documents and statements are written once and never changed. Commitments
+group statements; `merge_reasons` says why each statement joined its
+commitment; `decisions` keeps people's merges and splits by statement key
+(document hash and offsets), so they outlive any rebuild of the grouping.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("source", Text, nullable=False),
+    Column("format", String(8), nullable=False),
+    Column("title", Text),
+    Column("outlet", Text),
+    Column("published", Date),
+    Column("place", Text),
+    Column("language", String(8)),
+    Column("words", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("raw", LargeBinary),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+
+entities = Table(
+    "entities", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    UniqueConstraint("kind", "key", name="uq_entities_kind_key"),
+)
+
+aliases = Table(
+    "aliases", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("alias", Text, nullable=False),
+    Column("key", Text, nullable=False),
+    UniqueConstraint("entity_id", "alias", name="uq_aliases_entity_alias"),
+)
+
+commitments = Table(
+    "commitments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("pillars", JSON, nullable=False),
+    Column("status", String(16), nullable=False, default="announced"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+statements = Table(
+    "statements", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("type", String(16), nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("cue", Text),
+    Column("pillars", JSON, nullable=False),
+    Column("actors", JSON, nullable=False),
+    Column("commitment_id", Integer, ForeignKey("commitments.id"), index=True),
+    Column("embedding", LargeBinary),
+    UniqueConstraint("document_id", "start", "end", name="uq_statements_span"),
+)
+
+mentions = Table(
+    "mentions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("statement_id", Integer, ForeignKey("statements.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("entity_id", Integer, ForeignKey("entities.id"), index=True),
+)
+
+targets = Table(
+    "targets", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("statement_id", Integer, ForeignKey("statements.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("metric", Text, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("unit", String(16), nullable=False),
+    Column("deadline", Text),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("deadline_start", Integer),
+    Column("deadline_end", Integer),
+)
+
+merge_reasons = Table(
+    "merge_reasons", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("commitment_id", Integer, ForeignKey("commitments.id"), nullable=False, index=True),
+    Column("statement_id", Integer, ForeignKey("statements.id", ondelete="CASCADE"), nullable=False),
+    Column("matched_statement_id", Integer, ForeignKey("statements.id", ondelete="CASCADE")),
+    Column("rule", String(32), nullable=False),
+    Column("score", Float),
+    Column("detail", Text, nullable=False),
+)
+
+decisions = Table(
+    "decisions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(8), nullable=False),  # "together" | "apart"
+    Column("a_key", Text, nullable=False),
+    Column("b_key", Text, nullable=False),
+    Column("by", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+Index("ix_statements_document", statements.c.document_id, statements.c.seq)
+Index("ix_mentions_entity", mentions.c.entity_id, mentions.c.statement_id)

@@ -1,0 +1,111 @@
+"""Writing one document and everything read from it, inside the caller's transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, insert, select
+
+from accord.ledger import tables as t
+from accord.ledger.store import insert_id, now, refresh_pillars
+from accord.model import Document, Statement
+from accord.resolve.commitments import Placement
+from accord.resolve.entities import EntityRef
+
+
+def statement_key(sha256: str, start: int, end: int) -> str:
+    """A statement's identity across ledgers and rebuilds: its document and offsets."""
+    return f"{sha256}:{start}:{end}"
+
+
+def write_document(
+    conn: Connection,
+    doc: Document,
+    statements: list[Statement],
+    refs: list[list[EntityRef | None]],
+    vectors: dict[str, np.ndarray],
+    placements: dict[str, Placement],
+) -> int:
+    """Insert the document and its statements; place commitment statements. Returns the document id."""
+    doc_id = insert_id(conn, t.documents, {
+        "sha256": doc.sha256, "source": doc.source, "format": doc.format, "title": doc.title,
+        "outlet": doc.outlet, "published": doc.published, "place": doc.place, "language": doc.language,
+        "words": len(doc.text.split()), "text": doc.text, "raw": doc.raw, "ingested_at": now(),
+    })
+    entity_ids: dict[tuple[str, str], int] = {}
+    touched: set[int] = set()
+    for seq, (statement, statement_refs) in enumerate(zip(statements, refs)):
+        key = statement_key(doc.sha256, statement.start, statement.end)
+        placement = placements.get(key)
+        commitment_id = None
+        if placement is not None:
+            commitment_id = placement.commitment or insert_id(conn, t.commitments, {
+                "text": statement.text, "pillars": sorted(statement.pillars), "status": "announced",
+                "created_at": now(),
+            })
+            touched.add(commitment_id)
+        vector = vectors.get(key)
+        statement_id = insert_id(conn, t.statements, {
+            "document_id": doc_id, "seq": seq, "start": statement.start, "end": statement.end,
+            "text": statement.text, "type": statement.type, "confidence": statement.confidence,
+            "cue": statement.cue, "pillars": list(statement.pillars),
+            "actors": [{"name": a.name, "start": a.start, "end": a.end} for a in statement.actors],
+            "commitment_id": commitment_id,
+            "embedding": vector.astype(np.float32).tobytes() if vector is not None else None,
+        })
+        mention_rows = []
+        for mention, ref in zip(statement.mentions, statement_refs):
+            entity_id = _entity_id(conn, ref, entity_ids) if ref is not None else None
+            mention_rows.append({"statement_id": statement_id, "start": mention.start, "end": mention.end,
+                                 "text": mention.text, "kind": mention.kind, "entity_id": entity_id})
+        if mention_rows:
+            conn.execute(insert(t.mentions), mention_rows)
+        if statement.targets:
+            conn.execute(insert(t.targets), [{
+                "statement_id": statement_id, "metric": tg.metric, "value": tg.value, "unit": tg.unit,
+                "deadline": tg.deadline, "start": tg.start, "end": tg.end,
+                "deadline_start": tg.deadline_start, "deadline_end": tg.deadline_end,
+            } for tg in statement.targets])
+        if placement is not None and commitment_id is not None:
+            conn.execute(insert(t.merge_reasons).values(
+                commitment_id=commitment_id, statement_id=statement_id,
+                matched_statement_id=_statement_id(conn, placement.matched), rule=placement.rule,
+                score=placement.score, detail=placement.detail,
+            ))
+    for commitment_id in touched:
+        refresh_pillars(conn, commitment_id)
+    return doc_id
+
+
+def _entity_id(conn: Connection, ref: EntityRef, cache: dict[tuple[str, str], int]) -> int:
+    """The id of the entity `ref`, created with its aliases when new."""
+    ck = (ref.kind, ref.key)
+    if ck not in cache:
+        row = conn.execute(select(t.entities.c.id).where(t.entities.c.kind == ref.kind,
+                                                         t.entities.c.key == ref.key)).first()
+        cache[ck] = int(row[0]) if row else insert_id(conn, t.entities, {"kind": ref.kind, "name": ref.name,
+                                                                          "key": ref.key})
+    entity_id = cache[ck]
+    from accord.resolve.entities import alias_key
+
+    existing = {a for (a,) in conn.execute(select(t.aliases.c.alias).where(t.aliases.c.entity_id == entity_id))}
+    new = [a for a in {ref.name, *ref.aliases} if a not in existing]
+    if new:
+        conn.execute(insert(t.aliases), [{"entity_id": entity_id, "alias": a, "key": alias_key(a)} for a in new])
+    return entity_id
+
+
+def _statement_id(conn: Connection, key: str | None) -> int | None:
+    if key is None:
+        return None
+    sha256, start, end = key.rsplit(":", 2)
+    row = conn.execute(
+        select(t.statements.c.id).join(t.documents, t.documents.c.id == t.statements.c.document_id)
+        .where(t.documents.c.sha256 == sha256, t.statements.c.start == int(start), t.statements.c.end == int(end))
+    ).first()
+    return int(row[0]) if row else None
+
+
+def rows(result: Any) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in result]
