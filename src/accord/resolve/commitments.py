@@ -89,43 +89,53 @@ def content_words(text: str) -> frozenset[str]:
 def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple[str, str], str]) -> list[Placement]:
     """Placements for `candidates` (all of one document), in their order."""
     config = _config()
-    scored: list[tuple[float, int, int, str, str, str]] = []  # score, cand index, known index, rule, detail, member
+    members = [(ki, m) for ki, commitment in enumerate(known) for m in commitment.members]
+    matrix = np.stack([m.vector for _, m in members]) if members else np.zeros((0, 1), dtype=np.float32)
+    own_documents = [{m.document for m in c.members} for c in known]
+    scored: list[tuple[float, int, int, str, str, str]] = []  # score, candidate, commitment, rule, detail, member
     forced: dict[int, tuple[int, str]] = {}
     for ci, cand in enumerate(candidates):
-        for ki, commitment in enumerate(known):
-            if any(m.document == cand.document for m in commitment.members):
+        for ki, member in members:
+            if decisions.get(_pair(cand.key, member.key)) == "together" and cand.document not in own_documents[ki]:
+                forced[ci] = (ki, member.key)
+        if ci in forced or not members:
+            continue
+        # Only pairs whose wording alone could reach the threshold with every bonus are scored in full.
+        floor = config["threshold"] - config["lexical"] - (config["target_bonus"] if cand.targets else 0.0) \
+            - config["entity_bonus"] * len(cand.entities)
+        similarity = matrix @ cand.vector
+        best: dict[int, tuple[float, str, str, str]] = {}
+        for mi in np.nonzero(similarity >= floor)[0]:
+            ki, member = members[int(mi)]
+            if cand.document in own_documents[ki]:
                 continue
-            if any(decisions.get(_pair(cand.key, m.key)) == "apart" for m in commitment.members):
+            if any(decisions.get(_pair(cand.key, m.key)) == "apart" for m in known[ki].members):
                 continue
-            together = next((m for m in commitment.members if decisions.get(_pair(cand.key, m.key)) == "together"), None)
-            if together is not None:
-                forced[ci] = (ki, together.key)
-                continue
-            best = max((_score(cand, m, config) + (m.key,) for m in commitment.members), default=None)
-            if best is not None and best[0] >= config["threshold"]:
-                scored.append((best[0], ci, ki, best[1], best[2], best[3]))
+            score, rule, detail = _score(cand, member, float(similarity[mi]), config)
+            if score >= config["threshold"] and score > best.get(ki, (0.0,))[0]:
+                best[ki] = (score, rule, detail, member.key)
+        scored.extend((v[0], ci, ki, v[1], v[2], v[3]) for ki, v in best.items())
     placed: dict[int, Placement] = {}
     used: set[int] = set()
-    for ci, (ki, member) in forced.items():
-        placed[ci] = Placement(candidates[ci].key, known[ki].id, member, "decision", 1.0, "merged by a person")
+    for ci, (ki, member_key) in forced.items():
+        placed[ci] = Placement(candidates[ci].key, known[ki].id, member_key, "decision", 1.0, "merged by a person")
         used.add(ki)
-    for score, ci, ki, rule, detail, member in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+    for score, ci, ki, rule, detail, member_key in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
         if ci in placed or ki in used:
             continue
-        placed[ci] = Placement(candidates[ci].key, known[ki].id, member, rule, round(score, 3), detail)
+        placed[ci] = Placement(candidates[ci].key, known[ki].id, member_key, rule, round(score, 3), detail)
         used.add(ki)
     return [placed.get(ci) or Placement(c.key, None, None, "new", 0.0, "no earlier statement of this undertaking")
             for ci, c in enumerate(candidates)]
 
 
-def _score(a: Candidate, b: Candidate, config: dict[str, Any]) -> tuple[float, str, str]:
-    """(score, rule, detail) of statement `a` matching statement `b`."""
+def _score(a: Candidate, b: Candidate, similarity: float, config: dict[str, Any]) -> tuple[float, str, str]:
+    """(score, rule, detail) of statement `a` matching statement `b` whose wording is `similarity` alike."""
     shared_targets = a.targets & b.targets
     shared_entities = a.entities & b.entities
     shared_pillars = a.pillars & b.pillars
     if not (shared_pillars or shared_targets or shared_entities):
         return 0.0, "", ""
-    similarity = float(np.dot(a.vector, b.vector))
     common = a.words & b.words
     overlap = len(common) / max(1, min(len(a.words), len(b.words)))
     score = similarity + config["lexical"] * overlap
