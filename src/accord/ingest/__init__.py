@@ -1,5 +1,7 @@
-"""Reading documents: text files today; HTML and PDF readers join here."""
+"""Reading documents: text, HTML and PDF files and URLs → Document, with metadata from the text."""
 
+from accord.ingest.document import read_document
+from accord.ingest.metadata import Metadata, detect_metadata
 from accord.ingest.text import check_text_file, iter_blocks, iter_text_blocks
 
-__all__ = ["check_text_file", "iter_blocks", "iter_text_blocks"]
+__all__ = ["Metadata", "check_text_file", "detect_metadata", "iter_blocks", "iter_text_blocks", "read_document"]

@@ -1,0 +1,126 @@
+"""Reading one source, a local path or an http(s) URL, as a Document: format, text, metadata, hash."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from pathlib import Path
+
+from accord.errors import InputNotFound, InputNotText, InputTooLarge
+from accord.ingest.fetch import fetch, is_url
+from accord.ingest.html import read_html
+from accord.ingest.metadata import Metadata, detect_metadata
+from accord.ingest.pdf import read_pdf
+from accord.ingest.text import check_text_file
+from accord.model import Document
+
+_SUFFIXES = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".txt": "text", ".text": "text",
+             ".md": "text"}
+_MEDIA_TYPES = {"text/html": "html", "application/xhtml+xml": "html", "application/xhtml": "html",
+                "application/pdf": "pdf", "text/plain": "text"}
+_SNIFF = 1024
+# An HTML document opens with a doctype or <html>, perhaps after a BOM, an XML declaration or comments.
+_HTML_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int = 50_000_000) -> Document:
+    """Read a text, HTML or PDF file, or fetch a URL, as a Document.
+
+    Local files go by their suffix (.html/.htm/.xhtml, .pdf, anything else is
+    text); URLs by their Content-Type; either falls back to the first bytes
+    when those say nothing. The format's own metadata (a page's title, a PDF's
+    /Title) wins over what the text says (headline, dateline, byline).
+    Every failure is an InputError with a one-line message.
+    """
+    name = str(source)
+    if isinstance(source, str) and is_url(source):
+        fetched = fetch(source, timeout=timeout, max_bytes=max_bytes)
+        fmt = _MEDIA_TYPES.get(fetched.media_type or "") or _sniff(fetched.content[:_SNIFF])
+        data, charset, url = fetched.content, fetched.charset, fetched.url
+    else:
+        path = Path(source)
+        fmt = _SUFFIXES.get(path.suffix.lower()) or _sniff(_head(path))
+        data = _read_text_file(path, max_bytes) if fmt == "text" else _read_bytes(path, max_bytes)
+        charset, url = "utf-8", None
+    if fmt == "html":
+        text, found = read_html(data, name, url=url)
+    elif fmt == "pdf":
+        text, found = read_pdf(data, name)
+    else:
+        text, found = _decode(data, charset, name), Metadata()
+    meta = found.or_else(detect_metadata(text))
+    return Document(
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        text=text,
+        source=name,
+        format=fmt,
+        title=meta.title,
+        outlet=meta.outlet,
+        published=meta.published,
+        place=meta.place,
+        language=meta.language,
+        raw=None if fmt == "text" else data,
+    )
+
+
+def _sniff(head: bytes) -> str:
+    """The format that a file's first bytes show: "pdf", "html", else "text"."""
+    if head.lstrip().startswith(b"%PDF-"):
+        return "pdf"
+    if _HTML_START.match(head):
+        return "html"
+    return "text"
+
+
+def _head(path: Path) -> bytes:
+    """The first bytes of a file, or none when it can't be read (reading it later says why)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(_SNIFF)
+    except OSError:
+        return b""
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """A whole HTML or PDF file, within the size limit."""
+    if not path.exists():
+        raise InputNotFound(f"{path}: no such file")
+    if path.is_dir():
+        raise InputNotFound(f"{path}: is a folder, not a file")
+    try:
+        _check_size(path, path.stat().st_size, max_bytes)
+        return path.read_bytes()
+    except PermissionError:
+        raise InputNotFound(f"{path}: permission denied") from None
+
+
+def _read_text_file(path: Path, max_bytes: int) -> bytes:
+    """A text file's bytes, once check_text_file has found it UTF-8 text within the limit."""
+    if path.is_file():  # the size first: checking a huge file's UTF-8 would read it all
+        _check_size(path, path.stat().st_size, max_bytes)
+    check_text_file(path)
+    return path.read_bytes()
+
+
+def _check_size(path: Path, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise InputTooLarge(f"{path}: {size:,} bytes, over the limit of {max_bytes:,}; raise max_bytes to read it")
+
+
+def _decode(data: bytes, charset: str | None, source: str) -> str:
+    """Text as sent or stored: the declared charset or UTF-8, line ends untouched (newline='')."""
+    if b"\x00" in data[:8192]:
+        raise InputNotText(f"{source}: binary content, not text (it contains NUL bytes)")
+    encoding = charset or "utf-8"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        encoding = "utf-8"  # an unknown charset name: UTF-8 is what the web mostly sends
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputNotText(
+            f"{source}: not {encoding} text (invalid byte at offset {exc.start}); save it as UTF-8"
+        ) from None
