@@ -167,6 +167,17 @@ def test_seed_reports(shared: Path) -> None:
     assert (vna.title, vna.outlet, vna.published, vna.place, vna.language) == (
         None, "VNA/VNS", date(2025, 12, 2), "HÀ NỘI", "en")
     vov = read_document(shared / "corpus" / "seeds" / "vov-2025-12-01-talks.txt")
-    assert (vov.outlet, vov.published, vov.place, vov.language) == ("VOV.VN", None, None, "en")
+    # The report gives no date; its file name does.
+    assert (vov.outlet, vov.published, vov.place, vov.language) == ("VOV.VN", date(2025, 12, 1), None, "en")
     assert vov.title == vov.text.split("\n")[0]
     assert vna.text == (shared / "corpus" / "seeds" / "vna-2025-12-02-joint-statement.txt").read_bytes().decode()
+
+
+def test_date_in_the_file_name_is_a_fallback(tmp_path: Path) -> None:
+    (tmp_path / "mfa-2024_03_09-statement.txt").write_text("The two sides agreed to meet.\n", encoding="utf-8")
+    assert read_document(tmp_path / "mfa-2024_03_09-statement.txt").published == date(2024, 3, 9)
+    (tmp_path / "notes-2024-13-40.txt").write_text("The two sides agreed to meet.\n", encoding="utf-8")
+    assert read_document(tmp_path / "notes-2024-13-40.txt").published is None
+    dated = tmp_path / "2024-03-09.txt"
+    dated.write_text("HANOI, May 5, 2025 (VNA) - The two sides agreed to meet.\n", encoding="utf-8")
+    assert read_document(dated).published == date(2025, 5, 5)  # the dateline wins over the name

@@ -197,3 +197,22 @@ def test_json_contracts(tmp_path: Path, cli) -> None:
     assert shown.returncode == 0 and "why these statements are one commitment" in shown.stdout
     missing = cli("show", "9999", "--db", db)
     assert missing.returncode == 2 and "no commitment 9999" in missing.stderr
+
+
+def test_the_same_article_as_text_html_and_pdf_gives_the_same_statements(ledger_url: str, tmp_path: Path) -> None:
+    from test_ingest_document import as_html, as_pdf, as_text
+
+    statements = {}
+    for suffix, data in (("txt", as_text()), ("html", as_html()), ("pdf", as_pdf())):
+        path = tmp_path / f"article.{suffix}"
+        path.write_bytes(data)
+        url = ledger_url if suffix == "txt" else f"sqlite:///{tmp_path / (suffix + '.db')}"
+        with Ledger(url) as ledger:
+            [result] = ledger.ingest(str(path))
+            assert result.status == "added"
+            with ledger.engine.connect() as conn:
+                rows = conn.execute(select(t.statements.c.text, t.statements.c.type, t.statements.c.pillars)
+                                    .order_by(t.statements.c.seq)).all()
+            statements[suffix] = [(r.text, r.type, sorted(r.pillars)) for r in rows]
+    assert statements["txt"] and statements["txt"] == statements["html"] == statements["pdf"]
+    assert sum(1 for _, kind, _ in statements["txt"] if kind == "commitment") >= 2

@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from accord.errors import AccordError
+
+if TYPE_CHECKING:
+    from accord.api import Ledger
+    from accord.process import IngestResult
 
 app = typer.Typer(
     add_completion=False,
@@ -47,7 +51,7 @@ DbOption = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL (defa
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json | csv")]
 
 
-def _ledger(db: str | None):  # type: ignore[no-untyped-def]
+def _ledger(db: str | None) -> Ledger:
     from accord.api import Ledger
 
     return Ledger(db)
@@ -89,7 +93,7 @@ def ingest(
                       f"{r.commitments_new} new commitments, {r.commitments_merged} merged into known ones")
 
 
-def _with_progress(ledger, sources: list[str], quiet: bool) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _with_progress(ledger: Ledger, sources: list[str], quiet: bool) -> list[IngestResult]:
     if quiet or len(sources) < 3 or not sys.stderr.isatty():
         return ledger.ingest(*sources)
     from rich.progress import Progress
@@ -199,6 +203,12 @@ def _render_extraction(results, fmt: str, many: bool) -> None:  # type: ignore[n
 
 def main() -> None:
     """Entry point: one line on stderr and a non-zero exit for every expected failure."""
+    import logging
+
+    # Libraries that log to stderr on their own (pypdf on damaged files, transformers on load):
+    # Accord reports problems itself, in one line.
+    for name in ("pypdf", "trafilatura", "transformers", "sentence_transformers", "huggingface_hub", "htmldate"):
+        logging.getLogger(name).setLevel(logging.ERROR)
     try:
         app()  # usage errors: typer prints them and exits 2
     except AccordError as exc:

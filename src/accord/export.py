@@ -69,13 +69,20 @@ def _cell(value: Any) -> Any:
     return value
 
 
+_SHORT = {"id", "kind", "published", "status", "documents", "first_seen", "last_seen", "statements", "mentions",
+          "type", "language", "commitment_id", "document"}
+
+
 def rows_table(title: str, rows: list[dict[str, Any]], columns: list[str]) -> Any:
     """A rich Table of `columns` of `rows`."""
     from rich.table import Table
 
-    table = Table(title=title, expand=True, show_lines=False)
+    table = Table(title=title, expand=True, show_lines=True)
     for c in columns:
-        table.add_column(c, overflow="fold", no_wrap=c in ("id", "kind", "published", "status", "documents"))
+        if c in ("text", "title", "aliases"):
+            table.add_column(c, overflow="fold", ratio=4, min_width=24)
+        else:
+            table.add_column(c, overflow="fold", ratio=1, no_wrap=c in _SHORT)
     for row in rows:
         table.add_row(*[str(_cell(row.get(c, "")) if row.get(c) is not None else "") for c in columns])
     return table

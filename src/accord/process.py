@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 
 from accord.errors import InputNotFound
 from accord.model import Document, Statement
+from accord.resolve.entities import EntityRef, EntityResolver
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,21 +110,22 @@ def ingest_document(engine: Engine, doc: Document) -> IngestResult:
         existing = store.document_exists(conn, doc.sha256)  # another writer may have won meanwhile
         if existing is not None:
             return IngestResult(doc.source, existing, "unchanged")
-        refs, vectors, placements = _resolve(conn, doc, statements)
-        doc_id = write_document(conn, doc, statements, refs, vectors, placements)
+        refs, actors, vectors, placements = _resolve(conn, doc, statements)
+        doc_id = write_document(conn, doc, statements, refs, actors, vectors, placements)
     merged = sum(1 for p in placements.values() if p.commitment is not None)
     return IngestResult(doc.source, doc_id, "added", len(statements), len(placements) - merged, merged)
 
 
 def _resolve(conn: Connection, doc: Document, statements: list[Statement]):  # type: ignore[no-untyped-def]
     from accord.ledger import queries, statement_key
-    from accord.resolve import Candidate, EntityRef, EntityResolver, Known, content_words, core_text, place
+    from accord.resolve import Candidate, Known, content_words, core_text, place
     from accord.resolve.embed import embed, from_bytes
 
     known_refs = {(r["kind"], r["alias_key"]): EntityRef(r["kind"], r["name"], r["key"])
                   for r in queries.known_aliases(conn)}
     resolver = EntityResolver(known_refs)
     refs = [[resolver.resolve(m.text, m.kind) for m in s.mentions] for s in statements]
+    actors = [canonical_actors(s, r, resolver) for s, r in zip(statements, refs)]
 
     chosen = [(s, r) for s, r in zip(statements, refs) if s.type == "commitment"]
     cores = [core_text(s.text, s.cue, [m.text for m in s.mentions if m.kind in ("place", "person")])
@@ -151,7 +153,18 @@ def _resolve(conn: Connection, doc: Document, statements: list[Statement]):  # t
             entities=frozenset(_entity_names(mentions)), words=content_words(core), vector=vector,
         ))
     placements = {p.key: p for p in place(candidates, list(known.values()), queries.decisions(conn))}
-    return refs, vectors, placements
+    return refs, actors, vectors, placements
+
+
+def canonical_actors(statement: Statement, refs: list[EntityRef | None], resolver: EntityResolver) -> list[dict[str, object]]:
+    """The statement's actors, each with the canonical name of the entity it names."""
+    out: list[dict[str, object]] = []
+    for actor in statement.actors:
+        ref = next((r for m, r in zip(statement.mentions, refs) if m.start == actor.start and r is not None), None)
+        ref = ref or resolver.resolve(actor.name, "place")
+        out.append({"name": actor.name, "start": actor.start, "end": actor.end,
+                    "entity": ref.name if ref is not None else actor.name})
+    return out
 
 
 def _entity_names(mentions: list[dict[str, object]]) -> list[str]:

@@ -11,11 +11,29 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 from typing import Any
 
+from accord.extract.lexicon import load_jsonl, strip_diacritics
 from accord.model import Actor, Mention, Statement, Target
 
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9&\-]{1,12})\)$")
+_DATELINE = re.compile(r"(?:date\s+\S+\s+)?[A-ZÀ-Ỹ][A-ZÀ-Ỹ .'’/]+(?:,\s*[^-–—\n(]{1,25})?\s*(?:\([^)]{1,30}\))?\s*(?:-{1,2}|–|—)\s")
+
+
+@cache
+def _place_names() -> dict[str, str]:
+    """Every spelling of a lexicon place -> its canonical name ("Việt Nam", "Viet Nam" -> one name)."""
+    out: dict[str, str] = {}
+    for entity in load_jsonl("entities"):
+        if entity["kind"] == "place":
+            for alias in [entity["name"], *entity.get("aliases", [])]:
+                out.setdefault(strip_diacritics(alias).casefold(), entity["name"])
+    return out
+
+
+def canonical_place(name: str) -> str:
+    return _place_names().get(strip_diacritics(name).casefold(), name)
 
 
 class DocumentReader:
@@ -34,9 +52,10 @@ class DocumentReader:
             spans = [(ms, me, k) for ms, me, k in r["mentions"]]
             spans = self._with_acronyms(block, s, e, spans)
             mentions = [Mention(ms + offset, me + offset, block[ms:me], k) for ms, me, k in spans]
+            dateline = _DATELINE.match(block, s)
             for m in mentions:
-                if m.kind == "place":
-                    self.place_counts[m.text] += 1
+                if m.kind == "place" and not (dateline and m.end - offset <= dateline.end()):
+                    self.place_counts[canonical_place(m.text)] += 1
                 match = _DEFINED.search(m.text)
                 if match and m.kind in ("organization", "instrument", "project", "event", "place"):
                     self.acronyms.setdefault(match.group(1), m.kind)

@@ -326,7 +326,9 @@ def _non_overlapping(cands: list[_Cand]) -> list[_Cand]:
     name in two ("... Cybercrime in Hà" against "Hà Nội") is dropped."""
     known = [c for c in cands if c.source == "lexicon"]
     cands = [c for c in cands if c.source == "lexicon" or not any(
-        k.start < c.end < k.end or k.start < c.start < k.end for k in known)]
+        k.start < c.end < k.end or k.start < c.start < k.end
+        or (k.kind == "person" and c.start <= k.start and k.end <= c.end)  # a name pattern never swallows a person
+        for k in known)]
     order = sorted(cands, key=lambda c: (-c.size, c.source != "lexicon", c.start))
     taken: list[_Cand] = []
     for c in order:

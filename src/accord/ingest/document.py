@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from datetime import date
 from pathlib import Path
 
 from accord.errors import InputNotFound, InputNotText, InputTooLarge
@@ -23,6 +24,9 @@ _SNIFF = 1024
 # An HTML document opens with a doctype or <html>, perhaps after a BOM, an XML declaration or comments.
 _HTML_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
                          re.IGNORECASE | re.DOTALL)
+
+
+_NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/.](0[1-9]|1[0-2])[-_/.](0[1-9]|[12]\d|3[01])(?!\d)")
 
 
 def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int = 50_000_000) -> Document:
@@ -51,6 +55,7 @@ def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int =
     else:
         text, found = _decode(data, charset, name), Metadata()
     meta = found.or_else(detect_metadata(text))
+    published = meta.published or _date_in_name(name)
     return Document(
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         text=text,
@@ -58,11 +63,23 @@ def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int =
         format=fmt,
         title=meta.title,
         outlet=meta.outlet,
-        published=meta.published,
+        published=published,
         place=meta.place,
         language=meta.language,
         raw=None if fmt == "text" else data,
     )
+
+
+def _date_in_name(name: str) -> date | None:
+    """A date written in the file name or URL path ("vov-2025-12-01-talks.txt", ".../2023/05/01/...")
+    when the document itself gives none: analysts name their files this way."""
+    m = _NAME_DATE.search(name.rsplit("/", 4)[-1] if not is_url(name) else name)
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
 
 
 def _sniff(head: bytes) -> str:

@@ -52,8 +52,9 @@ def commitments(conn: Connection, pillar: str | None = None, actor: str | None =
                                 "outlet": r.outlet, "published": _iso(r.published), "seen": seen,
                                 "start": r.start, "end": r.end, "text": r.source_text})
         for a in r.actors:
-            if a["name"] not in item["actors"]:
-                item["actors"].append(a["name"])
+            name = a.get("entity") or a["name"]
+            if name not in item["actors"]:
+                item["actors"].append(name)
         statement_ids.append(r.statement_id)
     for row in conn.execute(select(T, S.c.commitment_id).join(S, S.c.id == T.c.statement_id)
                             .where(S.c.id.in_(statement_ids))):
@@ -106,6 +107,7 @@ def entities(conn: Connection, kind: str | None = None) -> list[dict[str, Any]]:
 
 def search(conn: Connection, query_text: str, limit: int = 50) -> list[dict[str, Any]]:
     """Statements matching `query_text`: FTS5 on SQLite, tsquery on PostgreSQL."""
+    condition: Any
     if conn.dialect.name == "sqlite":
         terms = " ".join('"' + w.replace('"', '""') + '"' for w in query_text.split())
         if not terms:

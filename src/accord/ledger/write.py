@@ -24,6 +24,7 @@ def write_document(
     doc: Document,
     statements: list[Statement],
     refs: list[list[EntityRef | None]],
+    actors: list[list[dict[str, Any]]],
     vectors: dict[str, np.ndarray],
     placements: dict[str, Placement],
 ) -> int:
@@ -35,7 +36,7 @@ def write_document(
     })
     entity_ids: dict[tuple[str, str], int] = {}
     touched: set[int] = set()
-    for seq, (statement, statement_refs) in enumerate(zip(statements, refs)):
+    for seq, (statement, statement_refs, statement_actors) in enumerate(zip(statements, refs, actors)):
         key = statement_key(doc.sha256, statement.start, statement.end)
         placement = placements.get(key)
         commitment_id = None
@@ -50,7 +51,7 @@ def write_document(
             "document_id": doc_id, "seq": seq, "start": statement.start, "end": statement.end,
             "text": statement.text, "type": statement.type, "confidence": statement.confidence,
             "cue": statement.cue, "pillars": list(statement.pillars),
-            "actors": [{"name": a.name, "start": a.start, "end": a.end} for a in statement.actors],
+            "actors": statement_actors,
             "commitment_id": commitment_id,
             "embedding": vector.astype(np.float32).tobytes() if vector is not None else None,
         })

