@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine
 
 from accord.errors import InputNotFound
 from accord.model import Document, Statement
+from accord.resolve.commitments import Known
 from accord.resolve.entities import EntityRef, EntityResolver
 
 
@@ -85,19 +86,55 @@ def extract_paths(files: list[Path], jobs: int = 1) -> Iterator[tuple[Path, Stat
             yield path, statement
 
 
+class KnownState:
+    """What merging needs to know of the ledger, loaded once per run and then only what is new.
+
+    Within one ingest run statements only join commitments or found new ones, so
+    rows with a higher id are all that can have changed (people's merges and
+    splits happen between runs).
+    """
+
+    def __init__(self) -> None:
+        self.commitments: dict[int, Known] = {}
+        self.aliases: dict[tuple[str, str], EntityRef] = {}
+        self.last_statement = 0
+        self.last_alias = 0
+
+    def refresh(self, conn: Connection) -> None:
+        from accord.ledger import queries, statement_key
+        from accord.resolve import Candidate, Known, content_words, core_text
+        from accord.resolve.embed import embed, from_bytes
+
+        for r in queries.known_aliases(conn, after=self.last_alias):
+            self.aliases.setdefault((r["kind"], r["alias_key"]), EntityRef(r["kind"], r["name"], r["key"]))
+            self.last_alias = r["id"]
+        for row in queries.known_commitments(conn, after=self.last_statement):
+            mentions = row["mentions"]
+            core = core_text(row["text"], row["cue"],
+                             [m["text"] for m in mentions if m["kind"] in ("place", "person")])
+            vector = from_bytes(row["embedding"]) if row["embedding"] is not None else embed([core])[0]
+            self.commitments.setdefault(row["commitment_id"], Known(row["commitment_id"])).members.append(Candidate(
+                key=statement_key(row["sha256"], row["start"], row["end"]), document=row["sha256"], text=row["text"],
+                pillars=frozenset(row["pillars"]), targets=frozenset(row["targets"]),
+                entities=frozenset(_entity_names(mentions)), words=content_words(core), vector=vector,
+            ))
+            self.last_statement = row["id"]
+
+
 def ingest_sources(engine: Engine, sources: list[str],
                    progress: Callable[[str], None] | None = None) -> Iterator[IngestResult]:
     """Ingest each source in its own transaction; a failure stops the run but keeps what was committed."""
     from accord.ingest import read_document
 
+    state = KnownState()
     for source in sources:
         doc = read_document(source)
-        yield ingest_document(engine, doc)
+        yield ingest_document(engine, doc, state)
         if progress is not None:
             progress(source)
 
 
-def ingest_document(engine: Engine, doc: Document) -> IngestResult:
+def ingest_document(engine: Engine, doc: Document, state: KnownState | None = None) -> IngestResult:
     from accord.extract import extract_text
     from accord.ledger import store, transaction, write_document
 
@@ -110,20 +147,20 @@ def ingest_document(engine: Engine, doc: Document) -> IngestResult:
         existing = store.document_exists(conn, doc.sha256)  # another writer may have won meanwhile
         if existing is not None:
             return IngestResult(doc.source, existing, "unchanged")
-        refs, actors, vectors, placements = _resolve(conn, doc, statements)
+        state = state or KnownState()
+        state.refresh(conn)
+        refs, actors, vectors, placements = _resolve(conn, doc, statements, state)
         doc_id = write_document(conn, doc, statements, refs, actors, vectors, placements)
     merged = sum(1 for p in placements.values() if p.commitment is not None)
     return IngestResult(doc.source, doc_id, "added", len(statements), len(placements) - merged, merged)
 
 
-def _resolve(conn: Connection, doc: Document, statements: list[Statement]):  # type: ignore[no-untyped-def]
+def _resolve(conn: Connection, doc: Document, statements: list[Statement], state: KnownState):  # type: ignore[no-untyped-def]
     from accord.ledger import queries, statement_key
-    from accord.resolve import Candidate, Known, content_words, core_text, place
-    from accord.resolve.embed import embed, from_bytes
+    from accord.resolve import Candidate, EntityResolver, content_words, core_text, place
+    from accord.resolve.embed import embed
 
-    known_refs = {(r["kind"], r["alias_key"]): EntityRef(r["kind"], r["name"], r["key"])
-                  for r in queries.known_aliases(conn)}
-    resolver = EntityResolver(known_refs)
+    resolver = EntityResolver(dict(state.aliases))
     refs = [[resolver.resolve(m.text, m.kind) for m in s.mentions] for s in statements]
     actors = [canonical_actors(s, r, resolver) for s, r in zip(statements, refs)]
 
@@ -142,17 +179,7 @@ def _resolve(conn: Connection, doc: Document, statements: list[Statement]):  # t
             entities=frozenset(r.name for r in statement_refs if r is not None and r.kind in ("project", "instrument")),
             words=content_words(core), vector=vector,
         ))
-    known: dict[int, Known] = {}
-    for row in queries.known_commitments(conn):
-        mentions = row["mentions"]
-        core = core_text(row["text"], row["cue"], [m["text"] for m in mentions if m["kind"] in ("place", "person")])
-        vector = from_bytes(row["embedding"]) if row["embedding"] is not None else embed([core])[0]
-        known.setdefault(row["commitment_id"], Known(row["commitment_id"])).members.append(Candidate(
-            key=statement_key(row["sha256"], row["start"], row["end"]), document=row["sha256"], text=row["text"],
-            pillars=frozenset(row["pillars"]), targets=frozenset(row["targets"]),
-            entities=frozenset(_entity_names(mentions)), words=content_words(core), vector=vector,
-        ))
-    placements = {p.key: p for p in place(candidates, list(known.values()), queries.decisions(conn))}
+    placements = {p.key: p for p in place(candidates, list(state.commitments.values()), queries.decisions(conn))}
     return refs, actors, vectors, placements
 
 

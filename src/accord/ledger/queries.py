@@ -128,11 +128,12 @@ def search(conn: Connection, query_text: str, limit: int = 50) -> list[dict[str,
     return found
 
 
-def known_commitments(conn: Connection) -> list[dict[str, Any]]:
-    """Every commitment statement with what merging needs (raw rows)."""
+def known_commitments(conn: Connection, after: int = 0) -> list[dict[str, Any]]:
+    """Commitment statements with id > `after`, with what merging needs (raw rows)."""
     query = (select(S.c.id, S.c.commitment_id, S.c.start, S.c.end, S.c.text, S.c.cue, S.c.pillars,
                     S.c.embedding, D.c.sha256)
-             .join(D, D.c.id == S.c.document_id).where(S.c.commitment_id.is_not(None)))
+             .join(D, D.c.id == S.c.document_id).where(S.c.commitment_id.is_not(None), S.c.id > after)
+             .order_by(S.c.id))
     out = [dict(r._mapping) for r in conn.execute(query)]
     ids = [r["id"] for r in out]
     by_statement: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -156,9 +157,10 @@ def decisions(conn: Connection) -> dict[tuple[str, str], str]:
     return out
 
 
-def known_aliases(conn: Connection) -> list[dict[str, Any]]:
-    query = select(E.c.kind, E.c.name, E.c.key, t.aliases.c.key.label("alias_key")).join(
-        t.aliases, t.aliases.c.entity_id == E.c.id)
+def known_aliases(conn: Connection, after: int = 0) -> list[dict[str, Any]]:
+    """Aliases with id > `after` and their entities."""
+    query = select(t.aliases.c.id, E.c.kind, E.c.name, E.c.key, t.aliases.c.key.label("alias_key")).join(
+        t.aliases, t.aliases.c.entity_id == E.c.id).where(t.aliases.c.id > after).order_by(t.aliases.c.id)
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
