@@ -29,6 +29,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/extract_speed.py
+	$(BIN)/python bench/ingest_speed.py
 
 # Dev-set scores, the way issue 2 measures them (needs ../shared).
 score: $(STAMP)

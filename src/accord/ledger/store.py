@@ -108,5 +108,14 @@ def refresh_pillars(conn: Connection, commitment_id: int) -> None:
     conn.execute(update(t.commitments).where(t.commitments.c.id == commitment_id).values(pillars=pillars))
 
 
+def add_pillars(conn: Connection, commitment_id: int, pillars: set[str]) -> None:
+    """A statement joined: its pillars join the commitment's (no need to read every source)."""
+    row = conn.execute(select(t.commitments.c.pillars).where(t.commitments.c.id == commitment_id)).first()
+    current = set(row[0] if row else [])
+    if not pillars <= current:
+        conn.execute(update(t.commitments).where(t.commitments.c.id == commitment_id)
+                     .values(pillars=sorted(current | pillars)))
+
+
 def count(conn: Connection, table: Any) -> int:
     return int(conn.execute(select(func.count()).select_from(table)).scalar_one())

@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import Connection, insert, select
 
 from accord.ledger import tables as t
-from accord.ledger.store import insert_id, now, refresh_pillars
+from accord.ledger.store import add_pillars, insert_id, now
 from accord.model import Document, Statement
 from accord.resolve.commitments import Placement
 from accord.resolve.entities import EntityRef
@@ -35,7 +35,7 @@ def write_document(
         "words": len(doc.text.split()), "text": doc.text, "raw": doc.raw, "ingested_at": now(),
     })
     entity_ids: dict[tuple[str, str], int] = {}
-    touched: set[int] = set()
+    touched: dict[int, set[str]] = {}
     for seq, (statement, statement_refs, statement_actors) in enumerate(zip(statements, refs, actors)):
         key = statement_key(doc.sha256, statement.start, statement.end)
         placement = placements.get(key)
@@ -45,7 +45,7 @@ def write_document(
                 "text": statement.text, "pillars": sorted(statement.pillars), "status": "announced",
                 "created_at": now(),
             })
-            touched.add(commitment_id)
+            touched.setdefault(commitment_id, set()).update(statement.pillars)
         vector = vectors.get(key)
         statement_id = insert_id(conn, t.statements, {
             "document_id": doc_id, "seq": seq, "start": statement.start, "end": statement.end,
@@ -74,8 +74,8 @@ def write_document(
                 matched_statement_id=_statement_id(conn, placement.matched), rule=placement.rule,
                 score=placement.score, detail=placement.detail,
             ))
-    for commitment_id in touched:
-        refresh_pillars(conn, commitment_id)
+    for commitment_id, pillars in touched.items():
+        add_pillars(conn, commitment_id, pillars)
     return doc_id
 
 

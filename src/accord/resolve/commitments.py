@@ -61,6 +61,9 @@ class Placement:
     detail: str
 
 
+_MEMBERS_TRIED = 3
+
+
 @cache
 def _config() -> dict[str, Any]:
     config: dict[str, Any] = load_yaml("merging.yaml")
@@ -95,8 +98,12 @@ def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple
     scored: list[tuple[float, int, int, str, str, str]] = []  # score, candidate, commitment, rule, detail, member
     forced: dict[int, tuple[int, str]] = {}
     for ci, cand in enumerate(candidates):
+        together = {b if a == cand.key else a for (a, b), kind in decisions.items()
+                    if kind == "together" and cand.key in (a, b)}
+        apart = {b if a == cand.key else a for (a, b), kind in decisions.items()
+                 if kind == "apart" and cand.key in (a, b)}
         for ki, member in members:
-            if decisions.get(_pair(cand.key, member.key)) == "together" and cand.document not in own_documents[ki]:
+            if member.key in together and cand.document not in own_documents[ki]:
                 forced[ci] = (ki, member.key)
         if ci in forced or not members:
             continue
@@ -105,11 +112,16 @@ def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple
             - config["entity_bonus"] * len(cand.entities)
         similarity = matrix @ cand.vector
         best: dict[int, tuple[float, str, str, str]] = {}
-        for mi in np.nonzero(similarity >= floor)[0]:
+        tried: dict[int, int] = {}
+        near = np.nonzero(similarity >= floor)[0]
+        for mi in near[np.argsort(-similarity[near], kind="stable")]:
             ki, member = members[int(mi)]
+            tried[ki] = tried.get(ki, 0) + 1
+            if tried[ki] > _MEMBERS_TRIED:
+                continue  # a commitment stated many times is judged by its closest wordings
             if cand.document in own_documents[ki]:
                 continue
-            if any(decisions.get(_pair(cand.key, m.key)) == "apart" for m in known[ki].members):
+            if apart and any(m.key in apart for m in known[ki].members):
                 continue
             score, rule, detail = _score(cand, member, float(similarity[mi]), config)
             if score >= config["threshold"] and score > best.get(ki, (0.0,))[0]:
@@ -152,7 +164,3 @@ def _score(a: Candidate, b: Candidate, similarity: float, config: dict[str, Any]
     if shared_pillars:
         parts.append("pillar " + ", ".join(sorted(shared_pillars)))
     return score, rule, "; ".join(parts)
-
-
-def _pair(a: str, b: str) -> tuple[str, str]:
-    return (a, b) if a <= b else (b, a)
