@@ -18,9 +18,14 @@ class Ledger:
     `url` is a SQLAlchemy URL; default `ACCORD_DATABASE_URL`, else `accord.db` here.
     """
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, today: date | None = None) -> None:
         self.url = url or os.environ.get("ACCORD_DATABASE_URL") or DEFAULT_URL
         self.engine = open_engine(self.url)
+        self._today = today  # fixed "today" for flags and pace (tests, reports as of a date)
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
 
     def ingest(self, *sources: str, progress: Callable[[str], None] | None = None) -> list[IngestResult]:
         """Ingest files, folders or URLs; each document in one transaction."""
@@ -32,14 +37,112 @@ class Ledger:
         with self.engine.connect() as conn:
             return q.documents(conn)
 
-    def commitments(self, pillar: str | None = None, actor: str | None = None,
-                    since: date | None = None) -> list[dict[str, Any]]:
+    def commitments(self, pillar: str | None = None, actor: str | None = None, since: date | None = None,
+                    status: str | None = None) -> list[dict[str, Any]]:
+        """Commitments with sources, targets (and their progress), status, stage and flags."""
+        from accord.track.view import enrich
+
         with self.engine.connect() as conn:
-            return q.commitments(conn, pillar=pillar, actor=actor, since=since)
+            items = enrich(conn, q.commitments(conn, pillar=pillar, actor=actor, since=since), self.today)
+        return [c for c in items if status is None or c["status"] == status]
 
     def commitment(self, commitment_id: int) -> dict[str, Any]:
+        """One commitment with its merge reasons and its status history."""
+        from accord.ledger import tracking
+        from accord.track.view import enrich
+
         with self.engine.connect() as conn:
-            return q.commitment(conn, commitment_id)
+            item = enrich(conn, [q.commitment(conn, commitment_id)], self.today)[0]
+            item["history"] = _plain_rows(tracking.history(conn, commitment_id))
+        return item
+
+    def history(self, commitment_id: int) -> list[dict[str, Any]]:
+        """The append-only status and stage history, oldest first."""
+        from accord.ledger import tracking
+
+        with self.engine.connect() as conn:
+            q.commitment(conn, commitment_id)  # NotFound for an unknown id
+            return _plain_rows(tracking.history(conn, commitment_id))
+
+    def status(self, commitment_id: int, value: str, evidence: str, *, field: str = "status",
+               source: str | None = None, observed: date | None = None, by: str | None = None) -> dict[str, Any]:
+        """Record a reviewed status (or stage) change; it supersedes, never edits, what was there."""
+        from accord.process import record_status
+
+        record_status(self.engine, commitment_id, value, evidence, field=field, source=source,
+                      observed=observed, by=by)
+        return self.commitment(commitment_id)
+
+    def review(self, state: str | None = "pending") -> list[dict[str, Any]]:
+        """Evidence candidates linked from documents, waiting for a person (or all with state=None)."""
+        from accord.ledger import tracking
+
+        with self.engine.connect() as conn:
+            return _plain_rows(tracking.candidates(conn, state))
+
+    def accept(self, candidate_id: int, by: str | None = None) -> dict[str, Any]:
+        from accord.process import decide_evidence
+
+        return _plain_rows([decide_evidence(self.engine, candidate_id, True, by)])[0]
+
+    def reject(self, candidate_id: int, by: str | None = None) -> dict[str, Any]:
+        from accord.process import decide_evidence
+
+        return _plain_rows([decide_evidence(self.engine, candidate_id, False, by)])[0]
+
+    def add_indicator(self, name: str, unit: str, frequency: str = "yearly",
+                      description: str | None = None) -> int:
+        from accord.ledger import tracking, transaction
+
+        with transaction(self.engine) as conn:
+            return tracking.add_indicator(conn, name, unit, frequency, description)
+
+    def observe(self, indicator: str, period: str, value: str, source: str) -> None:
+        """One observation ("2025", "1234567.89", "customs statistics")."""
+        from decimal import Decimal
+
+        from accord.ledger import tracking, transaction
+        from accord.process import _period_end, suggest_from_indicators
+
+        with transaction(self.engine) as conn:
+            indicator_id = tracking.indicator_id(conn, indicator)
+            tracking.add_observation(conn, indicator_id, _period_end(period), float(Decimal(value)), source)
+            suggest_from_indicators(conn, {indicator_id})
+
+    def import_observations(self, path: str) -> int:
+        from pathlib import Path
+
+        from accord.process import import_observations
+
+        return import_observations(self.engine, Path(path))
+
+    def link_target(self, target_id: int, indicator: str) -> None:
+        from accord.ledger import tracking, transaction
+        from accord.process import suggest_from_indicators
+
+        with transaction(self.engine) as conn:
+            indicator_id = tracking.indicator_id(conn, indicator)
+            tracking.link_target(conn, target_id, indicator_id)
+            suggest_from_indicators(conn, {indicator_id})
+
+    def indicators(self) -> list[dict[str, Any]]:
+        from accord.ledger import tracking
+
+        with self.engine.connect() as conn:
+            return [{**i, "observations": _plain_rows(i["observations"])} for i in tracking.indicators(conn)]
+
+    def diff(self, a: int, b: int) -> dict[str, Any]:
+        """Commitments new in document `b`, repeated from `a` (with wording changes), dropped since `a`."""
+        from accord.track.diff import diff
+
+        with self.engine.connect() as conn:
+            ids = {d["id"] for d in q.documents(conn)}
+            for doc in (a, b):
+                if doc not in ids:
+                    from accord.ledger import NotFound
+
+                    raise NotFound(f"no document {doc}")
+            return {"a": a, "b": b, **diff(q.commitments(conn), a, b)}
 
     def entities(self, kind: str | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -67,3 +170,8 @@ class Ledger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Dates as ISO strings, for JSON."""
+    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows]

@@ -14,6 +14,7 @@ from accord.errors import AccordError
 if TYPE_CHECKING:
     from accord.api import Ledger
     from accord.process import IngestResult
+    from accord.watch import EntryReport, FeedReport
 
 app = typer.Typer(
     add_completion=False,
@@ -104,6 +105,51 @@ def _with_progress(ledger: Ledger, sources: list[str], quiet: bool) -> list[Inge
 
 
 @app.command()
+def watch(
+    feeds: Annotated[list[str], typer.Argument(help="RSS or Atom feed URLs.")],
+    every: Annotated[str, typer.Option("--every", help="Time between passes: 90s, 30m, 1h, 2h30m.")] = "1h",
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit (for cron).")] = False,
+    state: Annotated[Path | None, typer.Option("--state", help="Where to remember the entries seen "
+                                                "(default: one file per ledger in ~/.cache/accord).")] = None,
+    db: DbOption = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Follow feeds: ingest the article of each new entry once, every interval (Ctrl-C stops) or --once."""
+    from accord.watch import check_feeds, parse_interval
+    from accord.watch import watch as follow
+
+    try:
+        interval = parse_interval(every)
+    except AccordError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--every") from None
+    urls = check_feeds(feeds)  # before the ledger is opened (or created)
+    failures = follow(_ledger(db), urls, every=None if once else interval, state=state,
+                      report=lambda r: _print_watch(r, quiet))
+    if failures:
+        raise typer.Exit(1)
+
+
+def _print_watch(report: FeedReport | EntryReport, quiet: bool) -> None:
+    """One line per feed and per new entry; errors on stderr even when quiet. Flushed: a watcher's log is a file."""
+    from accord.watch import FeedReport
+
+    if report.error is not None:
+        print(f"accord: error: {report.error}", file=sys.stderr, flush=True)
+    elif quiet:
+        return
+    elif isinstance(report, FeedReport):
+        name = f"{report.url} ({report.title})" if report.title else report.url
+        print(f"{name}: {report.entries} entries, {report.new} new", flush=True)
+    elif report.result is not None:
+        r = report.result
+        if r.status == "unchanged":
+            print(f"{report.link}: already in the ledger (document {r.document})", flush=True)
+        else:
+            print(f"{report.link}: document {r.document}, {r.statements} statements, {r.commitments_new} new "
+                  f"commitments, {r.commitments_merged} merged into known ones", flush=True)
+
+
+@app.command()
 def documents(db: DbOption = None, format: FormatOption = "table") -> None:
     """List the documents in the ledger."""
     _list_output(_ledger(db).documents(), format, "documents",
@@ -181,6 +227,119 @@ def split(
     """Take STATEMENT out of COMMITMENT into a commitment of its own; it will not be merged back."""
     item = _ledger(db).split(commitment_id, statement_id, by)
     print(f"statement {statement_id} is now commitment {item['id']}")
+
+
+@app.command()
+def status(
+    commitment_id: int,
+    value: Annotated[str, typer.Argument(help="announced, in_progress, stalled, partial, fulfilled, abandoned")],
+    evidence: Annotated[str, typer.Option(help="What shows it: every change cites evidence.")],
+    source: Annotated[str | None, typer.Option(help="A URL or document:<id>.")] = None,
+    date_: Annotated[str | None, typer.Option("--date", help="When it happened (YYYY-MM-DD).")] = None,
+    by: Annotated[str | None, typer.Option(help="Who records it.")] = None,
+    stage: Annotated[bool, typer.Option("--stage", help="VALUE is a stage (pledged … completed; signed … in_force).")] = False,
+    db: DbOption = None,
+) -> None:
+    """Record a status (or stage) change; the history is append-only."""
+    item = _ledger(db).status(commitment_id, value, evidence, field="stage" if stage else "status", source=source,
+                              observed=_date_option(date_, "--date"), by=by)
+    print(f"commitment {commitment_id}: status {item['status']} ({item['status_origin']}), stage {item['stage'] or '-'}")
+
+
+@app.command()
+def history(commitment_id: int, db: DbOption = None, format: FormatOption = "table") -> None:
+    """The status and stage history of a commitment, oldest first."""
+    _list_output(_ledger(db).history(commitment_id), format, f"history of commitment {commitment_id}",
+                 ["id", "field", "value", "observed", "origin", "by", "evidence", "source", "supersedes"])
+
+
+@app.command()
+def review(
+    accept: Annotated[int | None, typer.Option(help="Accept this evidence candidate.")] = None,
+    reject: Annotated[int | None, typer.Option(help="Reject this evidence candidate.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who decides.")] = None,
+    db: DbOption = None,
+    format: FormatOption = "table",
+) -> None:
+    """Evidence candidates from documents: list the pending ones, or accept/reject one."""
+    ledger = _ledger(db)
+    if accept is not None:
+        c = ledger.accept(accept, by)
+        print(f"accepted: commitment {c['commitment_id']} is now {c['suggested']} on this evidence")
+    elif reject is not None:
+        ledger.reject(reject, by)
+        print(f"rejected evidence candidate {reject}")
+    else:
+        _list_output(ledger.review(), format, "evidence waiting for review",
+                     ["id", "commitment_id", "suggested", "stage", "score", "evidence", "reason"])
+
+
+indicator_app = typer.Typer(no_args_is_help=True, help="Indicators: measured series that targets are tracked against.")
+app.add_typer(indicator_app, name="indicator")
+
+
+@indicator_app.command("add")
+def indicator_add(name: str, unit: str, frequency: str = "yearly",
+                  description: Annotated[str | None, typer.Option()] = None, db: DbOption = None) -> None:
+    """Define an indicator (e.g. "Vietnam–Laos bilateral trade" USD yearly)."""
+    print(f"indicator {_ledger(db).add_indicator(name, unit, frequency, description)}: {name}")
+
+
+@indicator_app.command("observe")
+def indicator_observe(name: str, period: str, value: str,
+                      source: Annotated[str, typer.Option(help="Where the figure comes from.")],
+                      db: DbOption = None) -> None:
+    """Add one observation: PERIOD is 2025, 2025-06 or 2025-06-30."""
+    _ledger(db).observe(name, period, value, source)
+    print(f"{name}: {period} = {value}")
+
+
+@indicator_app.command("import")
+def indicator_import(path: Path, db: DbOption = None) -> None:
+    """Import observations from CSV: indicator, period, value, source[, unit, frequency]."""
+    print(f"{_ledger(db).import_observations(str(path))} observations added")
+
+
+@indicator_app.command("link")
+def indicator_link(target_id: int, name: str, db: DbOption = None) -> None:
+    """Track target TARGET_ID against indicator NAME."""
+    _ledger(db).link_target(target_id, name)
+    print(f"target {target_id} is tracked by {name}")
+
+
+@indicator_app.command("list")
+def indicator_list(db: DbOption = None, format: FormatOption = "table") -> None:
+    """Indicators with their observations."""
+    rows = [{**i, "observations": "; ".join(f"{o['period']}: {o['value']:,.2f}" for o in i["observations"])}
+            for i in _ledger(db).indicators()]
+    _list_output(rows, format, "indicators", ["id", "name", "unit", "frequency", "observations"])
+
+
+@app.command()
+def diff(a: int, b: int, db: DbOption = None, format: FormatOption = "table") -> None:
+    """What document B says that A did not, what both say (wording changes), and what B dropped."""
+    result = _ledger(db).diff(a, b)
+    if format == "json":
+        import json
+
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+
+    from accord.export import diff_tables
+
+    Console().print(diff_tables(result))
+
+
+def _date_option(value: str | None, name: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter("must be a date like 2026-03-01", param_hint=name) from None
 
 
 def _render_extraction(results, fmt: str, many: bool) -> None:  # type: ignore[no-untyped-def]

@@ -119,3 +119,21 @@ def commitment_panel(item: dict[str, Any]) -> Any:
                         r["detail"])
     parts.append(reasons)
     return Panel(Group(*parts))
+
+
+def diff_tables(result: dict[str, Any]) -> Any:
+    """`accord diff`: new in B, repeated (wording changed or not), dropped since A."""
+    from rich.console import Group
+    from rich.table import Table
+
+    parts = []
+    for key, title, cols in (("new", f"only in document {result['b']}", ["commitment", "b"]),
+                             ("dropped", f"only in document {result['a']}", ["commitment", "a"]),
+                             ("repeated", "in both", ["commitment", "wording_changed", "a", "b"])):
+        table = Table(title=f"{title} ({len(result[key])})", expand=True, show_lines=True)
+        for c in cols:
+            table.add_column(c, overflow="fold", ratio=4 if c in ("a", "b") else 1)
+        for row in result[key]:
+            table.add_row(*[str(row[c]) for c in cols])
+        parts.append(table)
+    return Group(*parts)

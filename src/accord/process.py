@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -151,6 +152,7 @@ def ingest_document(engine: Engine, doc: Document, state: KnownState | None = No
         state.refresh(conn)
         refs, actors, vectors, placements = _resolve(conn, doc, statements, state)
         doc_id = write_document(conn, doc, statements, refs, actors, vectors, placements)
+        link_evidence(conn, doc_id, doc, statements, state)
     merged = sum(1 for p in placements.values() if p.commitment is not None)
     return IngestResult(doc.source, doc_id, "added", len(statements), len(placements) - merged, merged)
 
@@ -263,3 +265,168 @@ def transaction_for(engine: Engine):  # type: ignore[no-untyped-def]
     from accord.ledger import transaction
 
     return transaction(engine)
+
+
+# -- tracking -----------------------------------------------------------------
+
+def link_evidence(conn: Connection, doc_id: int, doc: Document, statements: list[Statement],
+                  state: KnownState) -> int:
+    """Propose statements of `doc` that report progress as evidence for known commitments."""
+    from sqlalchemy import select
+
+    from accord.ledger import statement_key, tracking
+    from accord.ledger import tables as t
+    from accord.resolve import Candidate, content_words, core_text
+    from accord.resolve.embed import embed
+    from accord.track.evidence import link, progress_cue
+
+    found = [(s, cue) for s in statements if (cue := progress_cue(s.text, s.type)) is not None]
+    if not found or not state.commitments:
+        return 0
+    cores = [core_text(s.text, None, [m.text for m in s.mentions if m.kind in ("place", "person")])
+             for s, _ in found]
+    reports = [(Candidate(key=statement_key(doc.sha256, s.start, s.end), document=doc.sha256, text=s.text,
+                          pillars=frozenset(s.pillars), targets=frozenset((tg.metric, tg.unit) for tg in s.targets),
+                          entities=frozenset(m.text for m in s.mentions if m.kind in ("project", "instrument")),
+                          words=content_words(core), vector=vector), cue)
+               for (s, cue), core, vector in zip(found, cores, embed(cores))]
+    links = link(reports, list(state.commitments.values()))
+    ids = {(r.start, r.end): r.id for r in conn.execute(
+        select(t.statements.c.id, t.statements.c.start, t.statements.c.end).where(t.statements.c.document_id == doc_id))}
+    tracking.add_candidates(conn, [{
+        "commitment_id": lk.commitment, "statement_id": ids[_offsets(lk.key)],
+        "suggested": lk.status, "stage": lk.stage, "score": lk.score, "reason": lk.reason,
+    } for lk in links])
+    return len(links)
+
+
+def record_status(engine: Engine, commitment_id: int, value: str, evidence: str, *, field: str = "status",
+                  source: str | None = None, observed: date | None = None, by: str | None = None) -> int:
+    """A person's status (or stage) change: validated, appended, superseding the entry in force."""
+    from accord.ledger import tracking
+    from accord.track import current, validate
+
+    with transaction_for(engine) as conn:
+        validate(field, value, evidence, _stage_kind(conn, commitment_id))
+        in_force = current(tracking.history(conn, commitment_id), field)
+        return tracking.append_change(
+            conn, commitment_id, field, value, evidence, observed=observed or date.today(), origin="reviewed",
+            source=source, by=by, supersedes=in_force["id"] if in_force else None)
+
+
+def decide_evidence(engine: Engine, candidate_id: int, accept: bool, by: str | None = None) -> dict[str, object]:
+    """Accept (a reviewed status change citing the statement) or reject an evidence candidate."""
+    from accord.ledger import tracking
+    from accord.ledger.store import NotFound
+    from accord.track import current
+
+    with transaction_for(engine) as conn:
+        c = tracking.candidate(conn, candidate_id)
+        if c["state"] != "pending":
+            raise NotFound(f"evidence candidate {candidate_id} was already {c['state']}")
+        tracking.decide_candidate(conn, candidate_id, "accepted" if accept else "rejected", by)
+        if accept:
+            observed = c["published"] or date.today()
+            for field, value in (("status", c["suggested"]), ("stage", c["stage"])):
+                if value is None:
+                    continue
+                in_force = current(tracking.history(conn, c["commitment_id"]), field)
+                tracking.append_change(conn, c["commitment_id"], field, value, c["evidence"], observed=observed,
+                                       origin="reviewed", source=f"document:{c['document']}",
+                                       statement_id=c["statement_id"], by=by,
+                                       supersedes=in_force["id"] if in_force else None)
+        return c
+
+
+def import_observations(engine: Engine, path: Path) -> int:
+    """Observations from CSV (indicator, period, value, source[, unit, frequency]), all or nothing."""
+    import csv
+    from decimal import Decimal, InvalidOperation
+
+    from accord.errors import InputError
+    from accord.ledger import tracking
+
+    if not path.exists():
+        raise InputNotFound(f"{path}: no such file")
+    added = 0
+    with path.open(encoding="utf-8", newline="") as f, transaction_for(engine) as conn:
+        reader = csv.DictReader(f)
+        missing = {"indicator", "period", "value", "source"} - set(reader.fieldnames or [])
+        if missing:
+            raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        touched: set[int] = set()
+        for n, row in enumerate(reader, start=2):
+            try:
+                value = Decimal(row["value"].replace(",", "").strip())
+                period = _period_end(row["period"].strip())
+            except (InvalidOperation, ValueError):
+                raise InputError(f"{path}:{n}: bad value or period ({row['value']!r}, {row['period']!r})") from None
+            indicator = tracking.add_indicator(conn, row["indicator"].strip(), (row.get("unit") or "").strip() or "USD",
+                                               (row.get("frequency") or "").strip() or "yearly", None)
+            added += tracking.add_observation(conn, indicator, period, float(value), row["source"].strip())
+            touched.add(indicator)
+        suggest_from_indicators(conn, touched)
+    return added
+
+
+def suggest_from_indicators(conn: Connection, indicators: set[int]) -> None:
+    """Automatic statuses from indicators linked to targets: reached → fulfilled, moving → in_progress.
+    Appended only when they change; a reviewed status is never overridden (it wins on read)."""
+    from decimal import Decimal
+
+    from accord.ledger import tracking
+    from accord.ledger import tables as t
+    from accord.track import parse_deadline, target_progress
+    from sqlalchemy import select
+
+    links = tracking.target_links(conn)
+    for target_id, indicator in links.items():
+        if indicator not in indicators:
+            continue
+        row = conn.execute(select(t.targets.c.value, t.targets.c.deadline, t.statements.c.commitment_id)
+                           .join(t.statements, t.statements.c.id == t.targets.c.statement_id)
+                           .where(t.targets.c.id == target_id)).first()
+        if row is None or row.commitment_id is None:
+            continue
+        series = tracking.observations(conn, indicator)
+        p = target_progress(Decimal(repr(row.value)), series, parse_deadline(row.deadline), date.today())
+        if p.percent is None or p.latest_period is None:
+            continue
+        value = "fulfilled" if p.percent >= 100 else "in_progress"
+        automatic = [h for h in tracking.history(conn, row.commitment_id)
+                     if h["origin"] == "automatic" and h["field"] == "status"]
+        if automatic and automatic[-1]["value"] == value:
+            continue
+        tracking.append_change(conn, row.commitment_id, "status", value,
+                               f"indicator at {p.latest} ({p.percent}% of {p.target}) for {p.latest_period}",
+                               observed=p.latest_period, origin="automatic", source=f"indicator:{indicator}",
+                               supersedes=automatic[-1]["id"] if automatic else None)
+
+
+def _offsets(key: str) -> tuple[int, int]:
+    _sha, start, end = key.rsplit(":", 2)
+    return int(start), int(end)
+
+
+def _period_end(text: str) -> date:
+    """'2025' → 2025-12-31, '2025-06' → 2025-06-30, '2025-06-15' → itself."""
+    import calendar
+
+    parts = text.split("-")
+    if len(parts) == 1:
+        return date(int(parts[0]), 12, 31)
+    if len(parts) == 2:
+        year, month = int(parts[0]), int(parts[1])
+        return date(year, month, calendar.monthrange(year, month)[1])
+    return date.fromisoformat(text)
+
+
+def _stage_kind(conn: Connection, commitment_id: int) -> str:
+    from sqlalchemy import select
+
+    from accord.ledger import tables as t
+
+    kinds = {r[0] for r in conn.execute(select(t.mentions.c.kind).join(
+        t.statements, t.statements.c.id == t.mentions.c.statement_id).where(
+        t.statements.c.commitment_id == commitment_id))}
+    return "instrument" if "instrument" in kinds and "project" not in kinds else "project"

@@ -59,7 +59,8 @@ def commitments(conn: Connection, pillar: str | None = None, actor: str | None =
     for row in conn.execute(select(T, S.c.commitment_id).join(S, S.c.id == T.c.statement_id)
                             .where(S.c.id.in_(statement_ids))):
         grouped[row.commitment_id]["targets"].append({
-            "metric": row.metric, "value": _number(row.value), "unit": row.unit, "deadline": row.deadline,
+            "id": row.id, "metric": row.metric, "value": _number(row.value), "unit": row.unit,
+            "deadline": row.deadline,
             "statement": row.statement_id, "start": row.start, "end": row.end,
         })
     out = []

@@ -137,3 +137,63 @@ decisions = Table(
 
 Index("ix_statements_document", statements.c.document_id, statements.c.seq)
 Index("ix_mentions_entity", mentions.c.entity_id, mentions.c.statement_id)
+
+# -- tracking (revision 0002) -------------------------------------------------
+
+status_changes = Table(
+    "status_changes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("commitment_id", Integer, ForeignKey("commitments.id"), nullable=False, index=True),
+    Column("field", String(8), nullable=False),  # "status" | "stage"
+    Column("value", String(16), nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("source", Text),  # a URL, or "document:<id>"
+    Column("statement_id", Integer, ForeignKey("statements.id")),
+    Column("observed", Date, nullable=False),  # when the evidence says it happened
+    Column("by", Text),
+    Column("origin", String(10), nullable=False),  # "reviewed" | "automatic"
+    Column("supersedes", Integer, ForeignKey("status_changes.id")),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+evidence_candidates = Table(
+    "evidence_candidates", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("commitment_id", Integer, ForeignKey("commitments.id"), nullable=False, index=True),
+    Column("statement_id", Integer, ForeignKey("statements.id"), nullable=False),
+    Column("suggested", String(16), nullable=False),
+    Column("stage", String(16)),
+    Column("score", Float, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("state", String(10), nullable=False),  # "pending" | "accepted" | "rejected"
+    Column("decided_by", Text),
+    Column("decided_at", DateTime(timezone=True)),
+    UniqueConstraint("commitment_id", "statement_id", name="uq_evidence_candidate"),
+)
+
+indicators = Table(
+    "indicators", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("unit", String(16), nullable=False),
+    Column("frequency", String(12), nullable=False),  # "yearly" | "quarterly" | "monthly"
+    Column("description", Text),
+)
+
+observations = Table(
+    "observations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("indicator_id", Integer, ForeignKey("indicators.id"), nullable=False, index=True),
+    Column("period", Date, nullable=False),  # the end of the period observed
+    Column("value", Float, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("indicator_id", "period", "source", name="uq_observation"),
+)
+
+target_indicators = Table(
+    "target_indicators", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("target_id", Integer, ForeignKey("targets.id"), nullable=False, unique=True),
+    Column("indicator_id", Integer, ForeignKey("indicators.id"), nullable=False),
+)

@@ -123,7 +123,7 @@ def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple
                 continue
             if apart and any(m.key in apart for m in known[ki].members):
                 continue
-            score, rule, detail = _score(cand, member, float(similarity[mi]), config)
+            score, rule, detail = score_pair(cand, member, float(similarity[mi]), config)
             if score >= config["threshold"] and score > best.get(ki, (0.0,))[0]:
                 best[ki] = (score, rule, detail, member.key)
         scored.extend((v[0], ci, ki, v[1], v[2], v[3]) for ki, v in best.items())
@@ -141,8 +141,9 @@ def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple
             for ci, c in enumerate(candidates)]
 
 
-def _score(a: Candidate, b: Candidate, similarity: float, config: dict[str, Any]) -> tuple[float, str, str]:
+def score_pair(a: Candidate, b: Candidate, similarity: float, config: dict[str, Any] | None = None) -> tuple[float, str, str]:
     """(score, rule, detail) of statement `a` matching statement `b` whose wording is `similarity` alike."""
+    config = config or _config()
     shared_targets = a.targets & b.targets
     shared_entities = a.entities & b.entities
     shared_pillars = a.pillars & b.pillars

@@ -1,0 +1,74 @@
+"""Evidence from documents: statements that report progress on a known commitment.
+
+"The feasibility study of the Vientiane - Vung Ang railway was approved" or
+"two-way trade reached US$2.3 billion in 2025" are found by the progress cues
+of `data/tracking.yaml`, linked to the commitment they resemble most (the
+merging score, with its own lower threshold) and proposed with a suggested
+status; a person accepts or rejects each one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from accord.resolve.commitments import Candidate, Known, score_pair
+from accord.track.status import config
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    status: str
+    stage: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A progress report linked to a commitment, with the status it suggests."""
+
+    key: str  # the report statement's key
+    commitment: int
+    status: str
+    stage: str | None
+    score: float
+    reason: str
+
+
+@cache
+def _cues() -> list[tuple[re.Pattern[str], str, str | None]]:
+    return [(re.compile(c["pattern"], re.IGNORECASE), c["status"], c.get("stage")) for c in config()["progress_cues"]]
+
+
+def progress_cue(text: str, type_: str) -> Cue | None:
+    """The progress a statement reports, if any. Commitments report intentions, not progress."""
+    if type_ == "commitment":
+        return None
+    for regex, status, stage in _cues():
+        m = regex.search(text)
+        if m:
+            return Cue(status, stage, m.group(0))
+    return None
+
+
+def link(reports: list[tuple[Candidate, Cue]], known: list[Known]) -> list[Link]:
+    """Each report linked to the one commitment it resembles most, if enough."""
+    threshold = float(config()["evidence_threshold"])
+    out: list[Link] = []
+    for report, cue in reports:
+        best: tuple[float, int, str] | None = None
+        for commitment in known:
+            if any(m.document == report.document for m in commitment.members):
+                continue  # a document does not report progress on its own pledge
+            for member in commitment.members:
+                similarity = float(np.dot(report.vector, member.vector))
+                score, _rule, detail = score_pair(report, member, similarity)
+                if score >= threshold and (best is None or score > best[0]):
+                    best = (score, commitment.id, detail)
+        if best is not None:
+            reason = f"reports “{cue.text}”; {best[2]}"
+            out.append(Link(report.key, best[1], cue.status, cue.stage, round(best[0], 3), reason))
+    return out

@@ -1,0 +1,85 @@
+"""Commitments as tracked: status and stage in force, flags, reaffirmations, target progress.
+
+Everything here is computed from the ledger at read time; flags are never stored.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from accord.ledger import tables as t
+from accord.ledger import tracking
+from accord.track.progress import target_progress
+from accord.track.status import current, flags, parse_deadline
+
+
+def enrich(conn: Connection, items: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """Add status, stage, flags, reaffirmations and target progress to ledger commitments."""
+    ids = [c["id"] for c in items]
+    histories = tracking.histories(conn, ids)
+    links = tracking.target_links(conn)
+    series = {i: tracking.observations(conn, i) for i in set(links.values())}
+    units = {r.id: r.unit for r in conn.execute(select(t.indicators.c.id, t.indicators.c.unit))}
+    projects = _named_projects(conn, ids)
+    deadlines = _deadline_mentions(conn, ids)
+    for item in items:
+        history = histories[item["id"]]
+        status = current(history, "status")
+        stage = current(history, "stage")
+        item["status"] = status["value"] if status else "announced"
+        item["status_origin"] = status["origin"] if status else "automatic"
+        item["stage"] = stage["value"] if stage else ("pledged" if item["id"] in projects else None)
+        item["first_pledged"] = item["first_seen"]
+        item["times_reaffirmed"] = max(0, item["documents"] - 1)
+        for target in item["targets"]:
+            indicator = links.get(target["id"])
+            target["indicator"] = indicator
+            if indicator is not None:
+                p = target_progress(Decimal(repr(target["value"])), series[indicator],
+                                    parse_deadline(target["deadline"]), today)
+                target["progress"] = {**p.to_dict(), "unit": units.get(indicator)}
+            else:
+                target["progress"] = None
+        item["deadlines"] = deadlines.get(item["id"], [])
+        dated = item["targets"] + [{"deadline": d} for d in item["deadlines"]]
+        item["flags"] = flags(item["status"], dated, history, date.fromisoformat(item["first_seen"]), today)
+    return items
+
+
+def totals(items: list[dict[str, Any]]) -> dict[tuple[str, str], float]:
+    """Sum of targets per (metric, unit), each commitment counted once at its highest stage:
+    "US$5 billion, then US$10 billion" adds 10 billion, not 15."""
+    out: dict[tuple[str, str], float] = defaultdict(float)
+    for item in items:
+        best: dict[tuple[str, str], float] = {}
+        for target in item["targets"]:
+            key = (target["metric"], target["unit"])
+            best[key] = max(best.get(key, 0.0), float(target["value"]))
+        for key, value in best.items():
+            out[key] += value
+    return dict(out)
+
+
+def _named_projects(conn: Connection, ids: list[int]) -> set[int]:
+    S, M = t.statements, t.mentions
+    rows = conn.execute(select(S.c.commitment_id).join(M, M.c.statement_id == S.c.id)
+                        .where(S.c.commitment_id.in_(ids), M.c.kind == "project").distinct())
+    return {r[0] for r in rows}
+
+
+def _deadline_mentions(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
+    """Deadlines stated without a figure: "build the railway link by 2024"."""
+    S, M = t.statements, t.mentions
+    out: dict[int, list[str]] = defaultdict(list)
+    rows = conn.execute(select(S.c.commitment_id, M.c.text).join(M, M.c.statement_id == S.c.id)
+                        .where(S.c.commitment_id.in_(ids), M.c.kind == "date"))
+    for commitment_id, text in rows:
+        if text.lower().startswith(("by ", "before ", "through ", "until ", "no later than ")) \
+                and text not in out[commitment_id]:
+            out[commitment_id].append(text)
+    return dict(out)
