@@ -162,6 +162,21 @@ class Ledger:
 
         return self.commitment(split_statement(self.engine, commitment_id, statement_id, by))
 
+    def report(self, fmt: str = "md", pillar: str | None = None, output: str | None = None) -> str:
+        """A brief per pillar with statuses, sources and target progress, with charts."""
+        from pathlib import Path
+
+        from accord.ledger import tracking
+        from accord.report import render
+        from accord.track.view import totals
+
+        items = self.commitments(pillar=pillar)
+        with self.engine.connect() as conn:
+            histories = tracking.histories(conn, [i["id"] for i in items])
+        for item in items:
+            item["history"] = _plain_rows(histories[item["id"]])
+        return render(items, totals(items), self.today, fmt, Path(output) if output else None, pillar)
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -331,6 +331,26 @@ def diff(a: int, b: int, db: DbOption = None, format: FormatOption = "table") ->
     Console().print(diff_tables(result))
 
 
+@app.command()
+def report(
+    db: DbOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="md | html | csv | json")] = "md",
+    pillar: Annotated[str | None, typer.Option(help="Only this pillar.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (charts beside it for md).")] = None,
+) -> None:
+    """A brief per pillar: commitments with status, sources and target progress, with charts."""
+    from accord.report import FORMATS
+
+    if format not in FORMATS:
+        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
+    text = _ledger(db).report(format, pillar, str(output) if output else None)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        print(f"report written to {output}")
+
+
 def _date_option(value: str | None, name: str):  # type: ignore[no-untyped-def]
     from datetime import date
 
