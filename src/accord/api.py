@@ -33,6 +33,45 @@ class Ledger:
 
         return list(ingest_sources(self.engine, expand_sources([str(s) for s in sources]), progress))
 
+    def ingest_text(self, text: str, source: str = "pasted text") -> IngestResult:
+        """Ingest a text held in memory (pasted, posted)."""
+        from accord.ingest import text_document
+        from accord.process import ingest_document
+
+        return ingest_document(self.engine, text_document(text, source))
+
+    def ingest_upload(self, data: bytes, filename: str) -> IngestResult:
+        """Ingest an uploaded file (text, HTML or PDF, told by its name and first bytes)."""
+        import tempfile
+        from pathlib import Path
+
+        from accord.ingest import read_document
+        from accord.process import ingest_document
+
+        suffix = Path(filename).suffix.lower()[:8] or ".txt"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"upload{suffix}"
+            path.write_bytes(data)
+            doc = read_document(path)
+        from dataclasses import replace
+
+        return ingest_document(self.engine, replace(doc, source=Path(filename).name or "upload"))
+
+    def document(self, document_id: int) -> dict[str, Any]:
+        """A document with its text and every statement, mention and target."""
+        with self.engine.connect() as conn:
+            return q.document(conn, document_id)
+
+    def statements(self, document: int | None = None, type_: str | None = None, pillar: str | None = None,
+                   limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return q.statements(conn, document, type_, pillar, limit, offset)
+
+    def entity(self, entity_id: int) -> dict[str, Any]:
+        """An entity with its aliases and everything that names it."""
+        with self.engine.connect() as conn:
+            return q.entity(conn, entity_id)
+
     def documents(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return q.documents(conn)

@@ -351,6 +351,24 @@ def report(
         print(f"report written to {output}")
 
 
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the dashboard and the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from accord.config import Settings
+    from accord.web import create_app
+
+    app_ = create_app(Settings.from_env(db))
+    print(f"Accord is serving {app_.state.settings.database_url} at http://{host}:{port}/ (API docs: /docs)",
+          flush=True)
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
 def _date_option(value: str | None, name: str):  # type: ignore[no-untyped-def]
     from datetime import date
 

@@ -141,3 +141,13 @@ def _decode(data: bytes, charset: str | None, source: str) -> str:
         raise InputNotText(
             f"{source}: not {encoding} text (invalid byte at offset {exc.start}); save it as UTF-8"
         ) from None
+
+
+def text_document(text: str, source: str = "pasted text") -> Document:
+    """A document from text already in memory (pasted into the web page, posted to the API)."""
+    if "\x00" in text:
+        raise InputNotText(f"{source}: binary data, not text")
+    meta = detect_metadata(text)
+    return Document(sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, source=source,
+                    format="text", title=meta.title, outlet=meta.outlet, published=meta.published,
+                    place=meta.place, language=meta.language)

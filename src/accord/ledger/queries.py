@@ -189,3 +189,82 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
+
+
+def document(conn: Connection, document_id: int) -> dict[str, Any]:
+    """A document with its text and every statement, mention and target, for reading it whole."""
+    found = [d for d in documents(conn) if d["id"] == document_id]
+    if not found:
+        raise NotFound(f"no document {document_id}")
+    item = found[0]
+    item["text"] = document_text(conn, document_id)
+    item["statements"] = statements(conn, document=document_id, limit=100_000)
+    return item
+
+
+def statements(conn: Connection, document: int | None = None, type_: str | None = None, pillar: str | None = None,
+               limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Statements with their mentions and targets, in document order."""
+    query = (select(S.c.id, S.c.document_id.label("document"), S.c.start, S.c.end, S.c.text, S.c.type,
+                    S.c.confidence, S.c.cue, S.c.pillars, S.c.actors, S.c.commitment_id.label("commitment"))
+             .order_by(S.c.document_id, S.c.seq))
+    if document is not None:
+        query = query.where(S.c.document_id == document)
+    if type_ is not None:
+        query = query.where(S.c.type == type_)
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    if pillar is not None:
+        rows = [r for r in rows if pillar in r["pillars"]]
+    rows = rows[offset : offset + limit]
+    ids = [r["id"] for r in rows]
+    mentions_by: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for m in conn.execute(select(M.c.statement_id, M.c.start, M.c.end, M.c.text, M.c.kind, M.c.entity_id)
+                          .where(M.c.statement_id.in_(ids)).order_by(M.c.start)):
+        mentions_by[m.statement_id].append({"start": m.start, "end": m.end, "text": m.text, "kind": m.kind,
+                                            "entity": m.entity_id})
+    targets_by: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for tg in conn.execute(select(T).where(T.c.statement_id.in_(ids))):
+        targets_by[tg.statement_id].append({"id": tg.id, "metric": tg.metric, "value": _number(tg.value),
+                                            "unit": tg.unit, "deadline": tg.deadline, "start": tg.start,
+                                            "end": tg.end})
+    for r in rows:
+        r["actors"] = [a.get("entity") or a["name"] for a in r["actors"]]
+        r["mentions"] = mentions_by[r["id"]]
+        r["targets"] = targets_by[r["id"]]
+    return rows
+
+
+def count_statements(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(S)).scalar_one())
+
+
+def entity(conn: Connection, entity_id: int) -> dict[str, Any]:
+    """An entity, its aliases, and the statements and commitments that name it."""
+    found = [e for e in entities(conn) if e["id"] == entity_id]
+    if not found:
+        raise NotFound(f"no entity {entity_id}")
+    item = found[0]
+    rows = conn.execute(select(S.c.id, S.c.text, S.c.type, S.c.start, S.c.end, S.c.commitment_id, D.c.id.label("doc"),
+                               D.c.title, D.c.published)
+                        .join(M, M.c.statement_id == S.c.id).join(D, D.c.id == S.c.document_id)
+                        .where(M.c.entity_id == entity_id).distinct().order_by(D.c.published, S.c.id))
+    item["statements"] = [{"id": r.id, "text": r.text, "type": r.type, "start": r.start, "end": r.end,
+                           "commitment": r.commitment_id, "document": r.doc, "title": r.title,
+                           "published": _iso(r.published)} for r in rows]
+    item["commitments"] = sorted({s["commitment"] for s in item["statements"] if s["commitment"] is not None})
+    return item
+
+
+def commitment_page(conn: Connection, pillar: str | None, limit: int, offset: int,
+                    ids: list[int] | None = None) -> tuple[list[int], int]:
+    """One page of commitment ids (oldest first) and the total, filtered by pillar in SQL."""
+    from sqlalchemy import String, cast
+
+    query = select(C.c.id)
+    if pillar:
+        query = query.where(cast(C.c.pillars, String).like(f'%"{pillar}"%'))
+    if ids is not None:
+        query = query.where(C.c.id.in_(ids))
+    total = int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+    page = [r[0] for r in conn.execute(query.order_by(C.c.id).limit(limit).offset(offset))]
+    return page, total

@@ -1,0 +1,58 @@
+"""The web application: a JSON API under /api/v1 and server-rendered pages, over one Ledger."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from accord import __version__
+from accord.api import Ledger
+from accord.config import Settings
+from accord.errors import AccordError, InputTooLarge
+from accord.ledger.store import NotFound
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The FastAPI app over the ledger at `settings.database_url`."""
+    from accord.web import api, pages
+
+    app = FastAPI(title="Accord", version=__version__, docs_url="/docs",
+                  description="A ledger of commitments read from diplomatic texts. Every field carries its source.")
+    app.state.settings = settings
+    app.state.ledger = Ledger(settings.database_url)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, same_site="lax", https_only=False)
+    app.include_router(api.router, prefix="/api/v1")
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(resources.files("accord.web") / "static")), name="static")
+
+    @app.exception_handler(AccordError)
+    async def accord_error(request: Request, exc: AccordError) -> Response:
+        status = 404 if isinstance(exc, NotFound) else 413 if isinstance(exc, InputTooLarge) else \
+            422 if exc.exit_code == 2 else 500
+        return error_response(request, status, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in exc.errors())
+        return error_response(request, 422, problems or "invalid request")
+
+    return app
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    """One JSON error shape for the API; a page for browsers."""
+    if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+    from accord.web.pages import error_page
+
+    return error_page(request, status, message)

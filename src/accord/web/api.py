@@ -1,0 +1,248 @@
+"""JSON API under /api/v1: lists answer {"items", "total", "next"}; `?format=csv` on any list."""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile as FormFile
+
+from accord.api import Ledger
+from accord.errors import InputError, InputTooLarge
+from accord.model import Pillar
+from accord.web.auth import require_reader, require_writer
+
+router = APIRouter(dependencies=[Depends(require_reader)])
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
+Cursor = Annotated[str | None, Query(description="The `next` of the previous page.")]
+
+
+class Format(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+class Status(str, Enum):
+    announced = "announced"
+    in_progress = "in_progress"
+    stalled = "stalled"
+    partial = "partial"
+    fulfilled = "fulfilled"
+    abandoned = "abandoned"
+
+
+class StatementType(str, Enum):
+    commitment = "commitment"
+    position = "position"
+    assessment = "assessment"
+    event = "event"
+    other = "other"
+
+
+def ledger(request: Request) -> Ledger:
+    value: Ledger = request.app.state.ledger
+    return value
+
+
+LedgerDep = Annotated[Ledger, Depends(ledger)]
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        return max(0, int(base64.urlsafe_b64decode(cursor.encode()).decode()))
+    except (ValueError, UnicodeDecodeError):
+        raise InputError("cursor: not a cursor this API gave") from None
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(str(offset).encode()).decode()
+
+
+def page(items: list[dict[str, Any]], total: int, offset: int, limit: int, fmt: Format) -> Response:
+    """The list shape every endpoint shares, or CSV of the same items."""
+    if fmt == Format.csv:
+        from accord.export import write_csv
+
+        buffer = io.StringIO()
+        write_csv(items, buffer)
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8")
+    next_cursor = _cursor(offset + limit) if offset + limit < total else None
+    return JSONResponse({"items": _jsonable(items), "total": total, "next": next_cursor})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items() if k != "raw"}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _slice(items: list[dict[str, Any]], cursor: str | None, limit: int, fmt: Format) -> Response:
+    offset = _offset(cursor)
+    return page(items[offset : offset + limit], len(items), offset, limit, fmt)
+
+
+@router.get("/documents", summary="Documents in the ledger")
+def documents(lg: LedgerDep, limit: Limit = 50, cursor: Cursor = None, format: Format = Format.json) -> Response:
+    return _slice(lg.documents(), cursor, limit, format)
+
+
+@router.get("/documents/{document_id}", summary="A document with its text, statements, mentions and targets")
+def document(document_id: int, lg: LedgerDep) -> Response:
+    return JSONResponse(_jsonable(lg.document(document_id)))
+
+
+@router.get("/statements", summary="Statements with mentions and targets")
+def statements(lg: LedgerDep, document: int | None = None, type: StatementType | None = None,
+               pillar: Pillar | None = None, limit: Limit = 50, cursor: Cursor = None,
+               format: Format = Format.json) -> Response:
+    offset = _offset(cursor)
+    rows = lg.statements(document, type.value if type else None, pillar.value if pillar else None, limit + 1, offset)
+    total = offset + len(rows) if len(rows) <= limit else offset + limit + 1
+    return page(rows[:limit], total, offset, limit, format)
+
+
+@router.get("/commitments", summary="Commitments, merged across documents")
+def commitments(lg: LedgerDep, pillar: Pillar | None = None, actor: str | None = None, status: Status | None = None,
+                since: date | None = None, q: str | None = None, limit: Limit = 50, cursor: Cursor = None,
+                format: Format = Format.json) -> Response:
+    from accord.ledger import queries
+    from accord.track.view import enrich
+
+    offset = _offset(cursor)
+    ids = None
+    if q:
+        ids = sorted({h["commitment_id"] for h in lg.search(q) if h["commitment_id"] is not None})
+    if actor or status or since:  # filters on computed fields: the slower, whole-list path
+        items = [c for c in lg.commitments(pillar=pillar.value if pillar else None, actor=actor, since=since,
+                                            status=status.value if status else None)
+                 if ids is None or c["id"] in ids]
+        return page(items[offset : offset + limit], len(items), offset, limit, format)
+    with lg.engine.connect() as conn:
+        page_ids, total = queries.commitment_page(conn, pillar.value if pillar else None, limit, offset, ids)
+        items = enrich(conn, queries.commitments(conn, ids=page_ids), lg.today)
+    return page(items, total, offset, limit, format)
+
+
+@router.get("/commitments/{commitment_id}", summary="A commitment with sources, merge reasons and history")
+def commitment(commitment_id: int, lg: LedgerDep) -> Response:
+    return JSONResponse(_jsonable(lg.commitment(commitment_id)))
+
+
+@router.get("/entities", summary="Canonical entities with aliases")
+def entities(lg: LedgerDep, kind: str | None = None, limit: Limit = 50, cursor: Cursor = None,
+             format: Format = Format.json) -> Response:
+    return _slice(lg.entities(kind), cursor, limit, format)
+
+
+@router.get("/entities/{entity_id}", summary="An entity and everything that names it")
+def entity(entity_id: int, lg: LedgerDep) -> Response:
+    return JSONResponse(_jsonable(lg.entity(entity_id)))
+
+
+@router.get("/indicators", summary="Indicators with their observations")
+def indicators(lg: LedgerDep, limit: Limit = 50, cursor: Cursor = None, format: Format = Format.json) -> Response:
+    return _slice(lg.indicators(), cursor, limit, format)
+
+
+@router.get("/diff", summary="Commitments new in B, repeated from A, dropped since A")
+def diff(a: int, b: int, lg: LedgerDep) -> Response:
+    return JSONResponse(_jsonable(lg.diff(a, b)))
+
+
+@router.get("/search", summary="Full-text search over statements")
+def search(q: Annotated[str, Query(min_length=1, max_length=500)], lg: LedgerDep, limit: Limit = 50,
+           cursor: Cursor = None, format: Format = Format.json) -> Response:
+    return _slice(lg.search(q), cursor, limit, format)
+
+
+# -- writes ---------------------------------------------------------------------
+
+class TextIn(BaseModel):
+    text: str = Field(min_length=1)
+    source: str = "API"
+
+
+class StatusIn(BaseModel):
+    status: str
+    evidence: str = Field(min_length=1)
+    source: str | None = None
+    observed: date | None = Field(default=None, alias="date", description="When it happened (YYYY-MM-DD).")
+    stage: bool = False
+
+
+class MergeIn(BaseModel):
+    other: int
+
+
+class SplitIn(BaseModel):
+    statement: int
+
+
+@router.post("/documents", status_code=201, summary="Ingest pasted text (JSON) or an uploaded file")
+async def ingest(request: Request, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
+    limit = request.app.state.settings.max_upload_bytes
+    length = int(request.headers.get("content-length") or 0)
+    if length > limit:
+        raise InputTooLarge(f"upload of {length} bytes is over the limit of {limit}")
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, FormFile):
+            raise InputError("send the file in a form field named 'file'")
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise InputTooLarge(f"upload is over the limit of {limit} bytes")
+        result = lg.ingest_upload(data, upload.filename or "upload")
+    else:
+        body = TextIn.model_validate_json(await request.body()) if kind.startswith("application/json") else None
+        if body is None:
+            raise InputError("send JSON {\"text\": ...} or a multipart form with a file")
+        if len(body.text.encode()) > limit:
+            raise InputTooLarge(f"text is over the limit of {limit} bytes")
+        result = lg.ingest_text(body.text, body.source)
+    document = lg.document(result.document) if result.document is not None else None
+    return JSONResponse(_jsonable({"status": result.status, "document": document}),
+                        status_code=201 if result.status == "added" else 200)
+
+
+@router.post("/commitments/{commitment_id}/status", status_code=201, summary="Record a status or stage change")
+def set_status(commitment_id: int, body: StatusIn, lg: LedgerDep,
+               user: Annotated[str, Depends(require_writer)]) -> Response:
+    item = lg.status(commitment_id, body.status, body.evidence, field="stage" if body.stage else "status",
+                     source=body.source, observed=body.observed, by=user)
+    return JSONResponse(_jsonable(item), status_code=201)
+
+
+@router.post("/review/{candidate_id}/{decision}", summary="Accept or reject an evidence candidate")
+def decide(candidate_id: int, decision: str, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
+    if decision not in ("accept", "reject"):
+        raise InputError("decision: accept or reject")
+    result = lg.accept(candidate_id, user) if decision == "accept" else lg.reject(candidate_id, user)
+    return JSONResponse(_jsonable(result))
+
+
+@router.post("/commitments/{commitment_id}/merge", summary="Merge another commitment into this one")
+def merge(commitment_id: int, body: MergeIn, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
+    return JSONResponse(_jsonable(lg.merge(commitment_id, body.other, user)))
+
+
+@router.post("/commitments/{commitment_id}/split", summary="Take a statement out into its own commitment")
+def split(commitment_id: int, body: SplitIn, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
+    return JSONResponse(_jsonable(lg.split(commitment_id, body.statement, user)))
+
+
+__all__ = ["router"]
