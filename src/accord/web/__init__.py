@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 
 from fastapi import FastAPI, Request
@@ -22,10 +24,17 @@ def create_app(settings: Settings) -> FastAPI:
     """The FastAPI app over the ledger at `settings.database_url`."""
     from accord.web import api, pages
 
-    app = FastAPI(title="Accord", version=__version__, docs_url="/docs",
+    ledger = Ledger(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        ledger.close()  # no connection outlives the app
+
+    app = FastAPI(title="Accord", version=__version__, docs_url="/docs", lifespan=lifespan,
                   description="A ledger of commitments read from diplomatic texts. Every field carries its source.")
     app.state.settings = settings
-    app.state.ledger = Ledger(settings.database_url)
+    app.state.ledger = ledger
     app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, same_site="lax", https_only=False)
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)

@@ -199,14 +199,15 @@ async def ingest(request: Request, lg: LedgerDep, user: Annotated[str, Depends(r
         raise InputTooLarge(f"upload of {length} bytes is over the limit of {limit}")
     kind = request.headers.get("content-type", "")
     if kind.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, FormFile):
-            raise InputError("send the file in a form field named 'file'")
-        data = await upload.read(limit + 1)
+        async with request.form(max_part_size=limit + 1) as form:  # closes the spooled upload files
+            upload = form.get("file")
+            if not isinstance(upload, FormFile):
+                raise InputError("send the file in a form field named 'file'")
+            data = await upload.read(limit + 1)
+            filename = upload.filename or "upload"
         if len(data) > limit:
             raise InputTooLarge(f"upload is over the limit of {limit} bytes")
-        result = lg.ingest_upload(data, upload.filename or "upload")
+        result = lg.ingest_upload(data, filename)
     else:
         body = TextIn.model_validate_json(await request.body()) if kind.startswith("application/json") else None
         if body is None:

@@ -1,0 +1,152 @@
+"""The REST API: every endpoint, its list shape, CSV, and bad input (404, 422, 413, 401)."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from accord.api import Ledger
+from accord.config import Settings
+from accord.web import create_app
+
+DOC_A = """Indonesia and Vietnam agree to lift trade
+JAKARTA, June 3, 2026 (Antara) - Indonesia and Vietnam agreed to raise bilateral trade to US$18 billion by 2028.
+The two sides will complete the Natuna - Con Dao undersea cable by 2027.
+"""
+DOC_B = """Vietnam, Indonesia pledge closer trade and digital links
+HANOI, June 4, 2026 (VNA) - Vietnam and Indonesia pledged to push two-way trade to US$18 billion by 2028.
+Both sides committed to finishing the Natuna - Con Dao undersea cable as planned.
+The leaders welcomed the signing of a memorandum on fisheries.
+"""
+TOKEN = {"Authorization": "Bearer s3cret"}
+
+
+@pytest.fixture()
+def client(ledger_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    for name, text in (("antara-2026-06-03.txt", DOC_A), ("vna-2026-06-04.txt", DOC_B)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    with Ledger(ledger_url) as ledger:
+        ledger.ingest(str(tmp_path / "antara-2026-06-03.txt"), str(tmp_path / "vna-2026-06-04.txt"))
+    settings = Settings(database_url=ledger_url, api_tokens=("s3cret",), max_upload_bytes=20_000, secret_key="k")
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_lists_share_one_shape_and_paginate(client: TestClient) -> None:
+    for path in ("/api/v1/documents", "/api/v1/statements", "/api/v1/commitments", "/api/v1/entities",
+                 "/api/v1/indicators", "/api/v1/search?q=cable"):
+        body = client.get(path).json()
+        assert set(body) == {"items", "total", "next"}, path
+    first = client.get("/api/v1/statements?limit=3").json()
+    assert len(first["items"]) == 3 and first["next"]
+    second = client.get(f"/api/v1/statements?limit=3&cursor={first['next']}").json()
+    assert {s["id"] for s in first["items"]}.isdisjoint({s["id"] for s in second["items"]})
+    everything = client.get("/api/v1/statements?limit=500").json()
+    assert everything["next"] is None and len(everything["items"]) == 7
+
+
+def test_commitments_have_the_cli_json_fields_and_filters(client: TestClient) -> None:
+    items = client.get("/api/v1/commitments").json()["items"]
+    for item in items:
+        assert {"id", "text", "pillars", "actors", "status", "first_seen", "last_seen", "targets", "sources"} <= set(item)
+    merged = [c for c in items if c["documents"] == 2]
+    assert len(merged) == 2  # the trade target and the cable, each reported by both outlets
+    trade = client.get("/api/v1/commitments?pillar=economy_trade").json()["items"]
+    assert all("economy_trade" in c["pillars"] for c in trade) and trade
+    assert client.get("/api/v1/commitments?q=cable").json()["total"] == 1
+    assert client.get("/api/v1/commitments?status=fulfilled").json()["total"] == 0
+    assert client.get("/api/v1/commitments?since=2030-01-01").json()["total"] == 0
+    assert client.get("/api/v1/commitments?actor=Indonesia").json()["total"] >= 1
+    one = client.get(f"/api/v1/commitments/{merged[0]['id']}").json()
+    assert {"reasons", "history", "sources"} <= set(one)
+
+
+def test_documents_entities_diff_and_csv(client: TestClient) -> None:
+    docs = client.get("/api/v1/documents").json()["items"]
+    a, b = docs[0]["id"], docs[1]["id"]
+    doc = client.get(f"/api/v1/documents/{a}").json()
+    assert doc["text"] == DOC_A
+    for s in doc["statements"]:
+        assert DOC_A[s["start"] : s["end"]] == s["text"]
+        for m in s["mentions"]:
+            assert DOC_A[m["start"] : m["end"]] == m["text"]
+    entity = next(e for e in client.get("/api/v1/entities?kind=project").json()["items"])
+    named = client.get(f"/api/v1/entities/{entity['id']}").json()
+    assert len({s["document"] for s in named["statements"]}) == 2
+    diff = client.get(f"/api/v1/diff?a={a}&b={b}").json()
+    assert len(diff["repeated"]) == 2 and len(diff["new"]) == 0
+    csv_text = client.get("/api/v1/commitments?format=csv").text
+    assert csv_text.splitlines()[0].startswith("id,text,pillars")
+    assert client.get("/api/v1/search?q=fisheries&format=csv").text.count("\n") == 2
+
+
+def test_bad_input(client: TestClient) -> None:
+    for path in ("/api/v1/documents/999", "/api/v1/commitments/999", "/api/v1/entities/999",
+                 "/api/v1/diff?a=1&b=999"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert set(response.json()["error"]) == {"status", "message"}
+    for path in ("/api/v1/commitments?pillar=agriculture", "/api/v1/commitments?status=done",
+                 "/api/v1/commitments?since=yesterday", "/api/v1/statements?limit=0", "/api/v1/search",
+                 "/api/v1/statements?type=promise", "/api/v1/documents?cursor=%%%"):
+        response = client.get(path)
+        assert response.status_code == 422, path
+        assert "message" in response.json()["error"]
+
+
+def test_writes_need_a_token(client: TestClient) -> None:
+    assert client.post("/api/v1/documents", json={"text": "The two sides agreed to meet."}).status_code == 401
+    wrong = client.post("/api/v1/documents", json={"text": "x"}, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    commitment = client.get("/api/v1/commitments").json()["items"][0]["id"]
+    assert client.post(f"/api/v1/commitments/{commitment}/status",
+                       json={"status": "in_progress", "evidence": "x"}).status_code == 401
+    assert client.post("/api/v1/review/1/accept").status_code == 401
+
+
+def test_ingest_status_and_history_through_the_api(client: TestClient) -> None:
+    text = "Malaysia and Vietnam agreed to open a direct Kuala Lumpur - Da Nang shipping route by 2027.\n"
+    created = client.post("/api/v1/documents", json={"text": text, "source": "analyst note"}, headers=TOKEN)
+    assert created.status_code == 201 and created.json()["status"] == "added"
+    again = client.post("/api/v1/documents", json={"text": text}, headers=TOKEN)
+    assert again.status_code == 200 and again.json()["status"] == "unchanged"
+    found = client.get("/api/v1/commitments?q=shipping").json()["items"]
+    assert len(found) == 1
+    cid = found[0]["id"]
+    recorded = client.post(f"/api/v1/commitments/{cid}/status", headers=TOKEN,
+                           json={"status": "in_progress", "evidence": "First sailing booked", "date": "2026-07-01"})
+    assert recorded.status_code == 201
+    history = client.get(f"/api/v1/commitments/{cid}").json()["history"]
+    assert [(h["value"], h["observed"], h["by"]) for h in history] == [("in_progress", "2026-07-01", "token")]
+    bad = client.post(f"/api/v1/commitments/{cid}/status", headers=TOKEN, json={"status": "done", "evidence": "x"})
+    assert bad.status_code == 422
+    upload = client.post("/api/v1/documents", headers=TOKEN,
+                         files={"file": ("note.html", b"<html><body><article><p>" + b"The two sides agreed to hold "
+                                b"talks on fisheries cooperation every year from now on.</p></article></body></html>",
+                                "text/html")})
+    assert upload.status_code == 201, upload.text
+    assert upload.json()["document"]["format"] == "html"
+
+
+def test_oversize_uploads_are_refused(client: TestClient) -> None:
+    big = "The two sides agreed to meet again. " * 1000
+    response = client.post("/api/v1/documents", json={"text": big}, headers=TOKEN)
+    assert response.status_code == 413 and "limit" in response.json()["error"]["message"]
+    response = client.post("/api/v1/documents", headers=TOKEN, files={"file": ("big.txt", big.encode(), "text/plain")})
+    assert response.status_code == 413
+
+
+def test_openapi_docs(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert {"/api/v1/commitments", "/api/v1/commitments/{commitment_id}", "/api/v1/diff"} <= set(spec["paths"])
+    assert json.dumps(spec)
+
+
+def test_private_ledger_needs_a_token_to_read(ledger_url: str) -> None:
+    settings = Settings(database_url=ledger_url, api_tokens=("s3cret",), public_read=False, secret_key="k")
+    with TestClient(create_app(settings)) as c:
+        assert c.get("/api/v1/documents").status_code == 401
+        assert c.get("/api/v1/documents", headers=TOKEN).status_code == 200
