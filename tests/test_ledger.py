@@ -216,3 +216,12 @@ def test_the_same_article_as_text_html_and_pdf_gives_the_same_statements(ledger_
             statements[suffix] = [(r.text, r.type, sorted(r.pillars)) for r in rows]
     assert statements["txt"] and statements["txt"] == statements["html"] == statements["pdf"]
     assert sum(1 for _, kind, _ in statements["txt"] if kind == "commitment") >= 2
+
+
+def test_same_kind_of_target_between_other_parties_is_another_commitment(ledger_url: str, tmp_path: Path) -> None:
+    other = ("India and Japan set trade goal\nNEW DELHI, March 14, 2026 (PTI) - India and Japan agreed to raise "
+             "bilateral trade to US$50 billion by 2030.\n")
+    with Ledger(ledger_url) as ledger:
+        ledger.ingest(write(tmp_path, "a.txt", REPORT_A), write(tmp_path, "b.txt", other))
+        trade = [c for c in ledger.commitments() if c["targets"]]
+        assert len(trade) == 2 and all(c["documents"] == 1 for c in trade)

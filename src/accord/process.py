@@ -118,6 +118,7 @@ class KnownState:
                 key=statement_key(row["sha256"], row["start"], row["end"]), document=row["sha256"], text=row["text"],
                 pillars=frozenset(row["pillars"]), targets=frozenset(row["targets"]),
                 entities=frozenset(_entity_names(mentions)), words=content_words(core), vector=vector,
+                parties=_parties(row["actors"]),
             ))
             self.last_statement = row["id"]
 
@@ -172,6 +173,7 @@ def _resolve(conn: Connection, doc: Document, statements: list[Statement], state
     matrix = embed(cores)
     vectors: dict[str, np.ndarray] = {}
     candidates = []
+    actor_names = {statement_key(doc.sha256, s.start, s.end): _parties(acts) for s, acts in zip(statements, actors)}
     for (s, statement_refs), core, vector in zip(chosen, cores, matrix):
         key = statement_key(doc.sha256, s.start, s.end)
         vectors[key] = vector
@@ -179,7 +181,7 @@ def _resolve(conn: Connection, doc: Document, statements: list[Statement], state
             key=key, document=doc.sha256, text=s.text, pillars=frozenset(s.pillars),
             targets=frozenset((tg.metric, tg.unit) for tg in s.targets),
             entities=frozenset(r.name for r in statement_refs if r is not None and r.kind in ("project", "instrument")),
-            words=content_words(core), vector=vector,
+            words=content_words(core), vector=vector, parties=actor_names[key],
         ))
     placements = {p.key: p for p in place(candidates, list(state.commitments.values()), queries.decisions(conn))}
     return refs, actors, vectors, placements
@@ -192,8 +194,15 @@ def canonical_actors(statement: Statement, refs: list[EntityRef | None], resolve
         ref = next((r for m, r in zip(statement.mentions, refs) if m.start == actor.start and r is not None), None)
         ref = ref or resolver.resolve(actor.name, "place")
         out.append({"name": actor.name, "start": actor.start, "end": actor.end,
-                    "entity": ref.name if ref is not None else actor.name})
+                    "entity": ref.name if ref is not None else actor.name,
+                    "kind": ref.kind if ref is not None else "place"})
     return out
+
+
+def _parties(actors: list[dict[str, object]]) -> frozenset[str]:
+    """The countries (places) among a statement's actors: what the party check of merging compares.
+    People are left out: "Tô Lâm" and "Vietnam" are not comparable names."""
+    return frozenset(str(a.get("entity") or a["name"]) for a in actors if a.get("kind", "place") == "place")
 
 
 def _entity_names(mentions: list[dict[str, object]]) -> list[str]:
@@ -278,6 +287,7 @@ def link_evidence(conn: Connection, doc_id: int, doc: Document, statements: list
     from accord.ledger import tables as t
     from accord.resolve import Candidate, content_words, core_text
     from accord.resolve.embed import embed
+    from accord.extract.document import canonical_place
     from accord.track.evidence import link, progress_cue
 
     found = [(s, cue) for s in statements if (cue := progress_cue(s.text, s.type)) is not None]
@@ -288,7 +298,8 @@ def link_evidence(conn: Connection, doc_id: int, doc: Document, statements: list
     reports = [(Candidate(key=statement_key(doc.sha256, s.start, s.end), document=doc.sha256, text=s.text,
                           pillars=frozenset(s.pillars), targets=frozenset((tg.metric, tg.unit) for tg in s.targets),
                           entities=frozenset(m.text for m in s.mentions if m.kind in ("project", "instrument")),
-                          words=content_words(core), vector=vector), cue)
+                          words=content_words(core), vector=vector,
+                          parties=frozenset(canonical_place(a.name) for a in s.actors)), cue)
                for (s, cue), core, vector in zip(found, cores, embed(cores))]
     links = link(reports, list(state.commitments.values()))
     ids = {(r.start, r.end): r.id for r in conn.execute(

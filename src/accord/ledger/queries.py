@@ -56,8 +56,13 @@ def commitments(conn: Connection, pillar: str | None = None, actor: str | None =
             if name not in item["actors"]:
                 item["actors"].append(name)
         statement_ids.append(r.statement_id)
+    seen_targets: set[tuple[Any, ...]] = set()
     for row in conn.execute(select(T, S.c.commitment_id).join(S, S.c.id == T.c.statement_id)
-                            .where(S.c.id.in_(statement_ids))):
+                            .where(S.c.id.in_(statement_ids)).order_by(T.c.id)):
+        key = (row.commitment_id, row.metric, row.value, row.unit, row.deadline)
+        if key in seen_targets:
+            continue  # the same target restated by another source counts once
+        seen_targets.add(key)
         grouped[row.commitment_id]["targets"].append({
             "id": row.id, "metric": row.metric, "value": _number(row.value), "unit": row.unit,
             "deadline": row.deadline,
@@ -132,7 +137,7 @@ def search(conn: Connection, query_text: str, limit: int = 50) -> list[dict[str,
 def known_commitments(conn: Connection, after: int = 0) -> list[dict[str, Any]]:
     """Commitment statements with id > `after`, with what merging needs (raw rows)."""
     query = (select(S.c.id, S.c.commitment_id, S.c.start, S.c.end, S.c.text, S.c.cue, S.c.pillars,
-                    S.c.embedding, D.c.sha256)
+                    S.c.actors, S.c.embedding, D.c.sha256)
              .join(D, D.c.id == S.c.document_id).where(S.c.commitment_id.is_not(None), S.c.id > after)
              .order_by(S.c.id))
     out = [dict(r._mapping) for r in conn.execute(query)]

@@ -6,7 +6,8 @@ Rules, each explainable in `accord show`:
 
 - a statement never joins a commitment that already has a statement of its
   own document (a document states an undertaking once);
-- it must share a pillar, a target or a named project/instrument with it;
+- it must share a pillar, a target or a named project/instrument with it, and
+  when both name their parties, at least one party;
 - the score adds the similarity of the core wordings (embeddings of what
   follows the cue, parties removed), the overlap of distinctive words, a
   bonus for a shared target (same metric and unit) and one per shared
@@ -39,6 +40,7 @@ class Candidate:
     entities: frozenset[str]  # keys of named projects and instruments
     words: frozenset[str]
     vector: np.ndarray
+    parties: frozenset[str] = frozenset()  # canonical names of who undertakes it
 
 
 @dataclass(slots=True)
@@ -144,6 +146,8 @@ def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple
 def score_pair(a: Candidate, b: Candidate, similarity: float, config: dict[str, Any] | None = None) -> tuple[float, str, str]:
     """(score, rule, detail) of statement `a` matching statement `b` whose wording is `similarity` alike."""
     config = config or _config()
+    if a.parties and b.parties and not a.parties & b.parties:
+        return 0.0, "", ""  # other parties: Cambodia–Thailand trade is not Vietnam–Laos trade
     shared_targets = a.targets & b.targets
     shared_entities = a.entities & b.entities
     shared_pillars = a.pillars & b.pillars

@@ -168,6 +168,14 @@ def search(q: Annotated[str, Query(min_length=1, max_length=500)], lg: LedgerDep
     return _slice(lg.search(q), cursor, limit, format)
 
 
+@router.get("/review", summary="Evidence candidates waiting for a person")
+def review(lg: LedgerDep, state: str | None = "pending", limit: Limit = 50, cursor: Cursor = None,
+           format: Format = Format.json) -> Response:
+    if state not in (None, "pending", "accepted", "rejected"):
+        raise InputError("state: pending, accepted or rejected")
+    return _slice(lg.review(state), cursor, limit, format)
+
+
 # -- writes ---------------------------------------------------------------------
 
 class TextIn(BaseModel):

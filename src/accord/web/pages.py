@@ -1,15 +1,384 @@
-"""Server-rendered pages (Jinja2). A first cut: the page work lands in its own change."""
+"""Server-rendered pages (Jinja2) over the same Ledger calls as the JSON API; each page links its JSON twin."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+import hmac
+import secrets
+from collections import Counter, defaultdict
+from datetime import date
+from functools import cache
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+
+from accord.api import Ledger
+from accord.config import Settings
+from accord.errors import InputError, InputTooLarge
+from accord.model import Pillar
+from accord.process import IngestResult
+from accord.web.auth import check_password, current_user, require_reader
 
 router = APIRouter()
+Reader = [Depends(require_reader)]
+
+STATEMENT_TYPES = ("commitment", "position", "assessment", "event", "other")
+SORTS = {"id": "id", "text": "text", "status": "status", "first": "first_seen", "last": "last_seen",
+         "reaffirmed": "times_reaffirmed", "documents": "documents"}
+FORM_SLACK = 64 * 1024  # multipart boundaries, the CSRF field and the other fields around an upload
+
+
+@cache
+def _env() -> Environment:
+    from accord.track.status import config
+
+    env = Environment(loader=PackageLoader("accord.web", "templates"), autoescape=select_autoescape(default=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["label"] = label
+    env.filters["amount"] = amount
+    env.filters["percent"] = percent
+    env.globals.update(pillars=[p.value for p in Pillar], statuses=config()["statuses"],
+                       stages=config()["stages"], statement_types=STATEMENT_TYPES)
+    return env
+
+
+def label(value: object) -> str:
+    """A scale value or pillar as people read it: "economy_trade" → "Economy & trade"."""
+    if value is None:
+        return "—"
+    words = str(value).split("_")
+    if len(words) == 2 and words[0] not in ("in",):
+        return f"{words[0]} & {words[1]}".capitalize()
+    return " ".join(words).capitalize()
+
+
+def amount(value: object, unit: object = None) -> str:
+    """15000000000 USD → "US$15 billion"."""
+    if value is None:
+        return "—"
+    number = float(str(value))
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if abs(number) >= size:
+            text = f"{number / size:,.2f}".rstrip("0").rstrip(".") + f" {word}"
+            break
+    else:
+        text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    if unit == "USD":
+        return f"US${text}"
+    return f"{text} {unit}" if unit else text
+
+
+def percent(progress: dict[str, Any] | None) -> float | None:
+    """A target's share done, clamped to 0–100 for a bar; None without an indicator or observations."""
+    if not progress or progress.get("percent") is None:
+        return None
+    return max(0.0, min(100.0, float(progress["percent"])))
+
+
+def _ledger(request: Request) -> Ledger:
+    value: Ledger = request.app.state.ledger
+    return value
+
+
+def _settings(request: Request) -> Settings:
+    value: Settings = request.app.state.settings
+    return value
+
+
+LedgerDep = Annotated[Ledger, Depends(_ledger)]
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use; every form posts it back."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _check_csrf(request: Request, form: FormData) -> None:
+    sent = form.get("csrf")
+    expected = request.session.get("csrf")
+    if not isinstance(sent, str) or not isinstance(expected, str) or not hmac.compare_digest(sent, expected):
+        raise HTTPException(403, "the form's security token is missing or stale: reload the page and try again")
+
+
+def _writer(request: Request) -> str:
+    user = current_user(request)
+    if user is None:
+        raise HTTPException(401, "sign in to change the ledger")
+    return user
+
+
+def _flash(request: Request, message: str, kind: str = "ok") -> None:
+    request.session["flash"] = {"message": message, "kind": kind}
+
+
+def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
+    has_session = "session" in request.scope
+    flash = request.session.pop("flash", None) if has_session else None
+    html = _env().get_template(name).render(
+        request=request, user=current_user(request) if has_session else None,
+        csrf=csrf_token(request) if has_session else "", flash=flash, path=request.url.path, **context)
+    return HTMLResponse(html, status_code=code)
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
-    import html
+    return render(request, "error.html", status, status=status, message=message, json_url=None)
 
-    return HTMLResponse(f"<!DOCTYPE html><title>{status}</title><h1>{status}</h1><p>{html.escape(message)}</p>",
-                        status_code=status)
+
+def _back(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+# -- reading --------------------------------------------------------------------
+
+@router.get("/", response_class=HTMLResponse, dependencies=Reader)
+def overview(request: Request, lg: LedgerDep) -> Response:
+    items = lg.commitments()
+    return render(request, "overview.html", json_url="/api/v1/commitments", **overview_data(items, lg.documents()))
+
+
+def overview_data(items: list[dict[str, Any]], documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts by pillar and status, targets, latest documents and old open commitments."""
+    by_pillar: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in items:
+        for pillar in item["pillars"] or ["unclassified"]:
+            by_pillar[pillar][item["status"]] += 1
+    order = [p.value for p in Pillar] + ["unclassified"]
+    grid = [(p, by_pillar[p], sum(by_pillar[p].values())) for p in order if p in by_pillar]
+    targets = [(t, item) for item in items for t in item["targets"]]
+    targets.sort(key=lambda pair: (percent(pair[0]["progress"]) is None, -(percent(pair[0]["progress"]) or 0)))
+    latest = sorted(documents, key=lambda d: (d["published"] or "", d["id"]), reverse=True)[:6]
+    old_open = [c for c in items if c["times_reaffirmed"] >= 1 and c["status"] not in ("fulfilled", "abandoned")]
+    old_open.sort(key=lambda c: (c["first_pledged"] or "", -c["times_reaffirmed"]))
+    return {"grid": grid, "status_totals": Counter(c["status"] for c in items), "total": len(items),
+            "targets": targets, "latest": latest, "old_open": old_open, "documents_total": len(documents)}
+
+
+@router.get("/commitments", response_class=HTMLResponse, dependencies=Reader)
+def commitments(request: Request, lg: LedgerDep, pillar: Pillar | None = None, status: str | None = None,
+                actor: str | None = None, q: str | None = None, sort: str = "id") -> Response:
+    status, actor, q = status or None, (actor or "").strip() or None, (q or "").strip() or None
+    everything = lg.commitments(pillar=pillar.value if pillar else None)
+    items = [c for c in everything if (status is None or c["status"] == status)
+             and (actor is None or any(actor.casefold() == a.casefold() for a in c["actors"]))]
+    if q:
+        ids = {h["commitment_id"] for h in lg.search(q)}
+        items = [c for c in items if c["id"] in ids]
+    items = sort_commitments(items, sort)
+    filters = {k: v for k, v in (("pillar", pillar.value if pillar else None), ("status", status),
+                                 ("actor", actor), ("q", q)) if v}
+    actors = sorted({a for c in everything for a in c["actors"]}, key=str.casefold)
+    return render(request, "commitments.html", items=items, filters=filters, sort=sort, actors=actors,
+                  query=lambda **kw: urlencode({**filters, "sort": sort, **kw}),
+                  json_url="/api/v1/commitments" + (f"?{urlencode(filters)}" if filters else ""))
+
+
+def sort_commitments(items: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """Sort by a column of the table; a leading "-" reverses. Unknown columns sort by id."""
+    from accord.track.status import config
+
+    key = SORTS.get(sort.lstrip("-"), "id")
+    scale: list[str] = config()["statuses"]
+
+    def value(c: dict[str, Any]) -> Any:
+        if key == "status":
+            return scale.index(c["status"]) if c["status"] in scale else len(scale)
+        if key == "text":
+            return c["text"].casefold()
+        return c[key] if c[key] is not None else ""
+
+    return sorted(items, key=value, reverse=sort.startswith("-"))
+
+
+@router.get("/commitments/{commitment_id}", response_class=HTMLResponse, dependencies=Reader)
+def commitment(commitment_id: int, request: Request, lg: LedgerDep) -> Response:
+    item = lg.commitment(commitment_id)
+    texts: dict[int, str] = {}
+    for source in item["sources"]:
+        if source["document"] not in texts:
+            texts[source["document"]] = lg.document(source["document"])["text"]
+        text = texts[source["document"]]
+        source["before"], source["marked"], source["after"] = (
+            text[: source["start"]], text[source["start"] : source["end"]], text[source["end"] :])
+    return render(request, "commitment.html", c=item, json_url=f"/api/v1/commitments/{commitment_id}",
+                  today=date.today().isoformat())
+
+
+@router.get("/documents", response_class=HTMLResponse, dependencies=Reader)
+def documents(request: Request, lg: LedgerDep) -> Response:
+    docs = sorted(lg.documents(), key=lambda d: (d["published"] or "", d["id"]), reverse=True)
+    return render(request, "documents.html", documents=docs, json_url="/api/v1/documents")
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse, dependencies=Reader)
+def document(document_id: int, request: Request, lg: LedgerDep) -> Response:
+    doc = lg.document(document_id)
+    counts = Counter(s["type"] for s in doc["statements"])
+    return render(request, "document.html", doc=doc, segments=segments(doc["text"], doc["statements"]),
+                  counts=counts, json_url=f"/api/v1/documents/{document_id}")
+
+
+def segments(text: str, statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The text cut into plain gaps and statements; each statement cut into plain parts and mentions.
+
+    Offsets are used exactly as stored; an overlapping span (never expected) is shown as plain text.
+    """
+    out: list[dict[str, Any]] = []
+    cursor = 0
+    for st in sorted(statements, key=lambda s: (s["start"], s["end"])):
+        if st["start"] < cursor:
+            continue
+        if st["start"] > cursor:
+            out.append({"text": text[cursor : st["start"]]})
+        parts: list[dict[str, Any]] = []
+        inner = st["start"]
+        for m in sorted(st["mentions"], key=lambda m: (m["start"], m["end"])):
+            if m["start"] < inner or m["end"] > st["end"]:
+                continue
+            if m["start"] > inner:
+                parts.append({"text": text[inner : m["start"]]})
+            parts.append({"text": text[m["start"] : m["end"]], "mention": m})
+            inner = m["end"]
+        if inner < st["end"]:
+            parts.append({"text": text[inner : st["end"]]})
+        out.append({"statement": st, "parts": parts})
+        cursor = st["end"]
+    if cursor < len(text):
+        out.append({"text": text[cursor:]})
+    return out
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse, dependencies=Reader)
+def entity(entity_id: int, request: Request, lg: LedgerDep) -> Response:
+    item = lg.entity(entity_id)
+    ids = set(item["commitments"])  # ids; the table shows them with text and status
+    named = [c for c in lg.commitments() if c["id"] in ids]
+    return render(request, "entity.html", e=item, commitments=named, json_url=f"/api/v1/entities/{entity_id}")
+
+
+@router.get("/review", response_class=HTMLResponse, dependencies=Reader)
+def review(request: Request, lg: LedgerDep) -> Response:
+    decided = [c for c in lg.review(None) if c["state"] != "pending"]
+    return render(request, "review.html", pending=lg.review(), decided=decided[-20:][::-1], json_url=None)
+
+
+# -- writing --------------------------------------------------------------------
+
+@router.get("/ingest", response_class=HTMLResponse, dependencies=Reader)
+def ingest_form(request: Request) -> Response:
+    return render(request, "ingest.html", limit=_settings(request).max_upload_bytes, json_url=None)
+
+
+@router.post("/ingest")
+async def ingest(request: Request, lg: LedgerDep) -> Response:
+    _writer(request)
+    limit = _settings(request).max_upload_bytes
+    length = int(request.headers.get("content-length") or 0)
+    if length > limit + FORM_SLACK:
+        raise InputTooLarge(f"the upload of {length} bytes is over the limit of {limit} bytes")
+    async with request.form(max_part_size=limit + FORM_SLACK) as form:  # closes the spooled upload
+        _check_csrf(request, form)
+        result = await _ingest_form(lg, form, limit)
+    if result is None:
+        _flash(request, "Paste a text, choose a file or give a web address.", "error")
+        return _back("/ingest")
+    if result.document is None:
+        _flash(request, "Nothing was read from that input.", "error")
+        return _back("/ingest")
+    if result.status == "added":
+        _flash(request, f"Added: {result.statements} statements, {result.commitments_new} new commitments, "
+                        f"{result.commitments_merged} merged with earlier ones.")
+    else:
+        _flash(request, "This document was already in the ledger; nothing changed.")
+    return _back(f"/documents/{result.document}")
+
+
+async def _ingest_form(lg: Ledger, form: FormData, limit: int) -> IngestResult | None:
+    """Ingest whichever input the form carries: a file, pasted text or a web address."""
+    upload, text, url = form.get("file"), str(form.get("text") or ""), str(form.get("url") or "").strip()
+    if isinstance(upload, UploadFile) and upload.filename:
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            raise InputTooLarge(f"the file is over the limit of {limit} bytes")
+        return await run_in_threadpool(lg.ingest_upload, data, upload.filename)  # spaCy: off the event loop
+    if text.strip():
+        if len(text.encode()) > limit:
+            raise InputTooLarge(f"the text is over the limit of {limit} bytes")
+        return await run_in_threadpool(lg.ingest_text, text, str(form.get("source") or "").strip() or "pasted text")
+    if url:
+        if not url.startswith(("http://", "https://")):
+            raise InputError("give a web address starting with http:// or https://")
+        return (await run_in_threadpool(lg.ingest, url))[0]
+    return None
+
+
+@router.post("/commitments/{commitment_id}/status")
+async def set_status(commitment_id: int, request: Request, lg: LedgerDep) -> Response:
+    user = _writer(request)
+    form = await request.form()
+    _check_csrf(request, form)
+    field, _, value = str(form.get("change") or "").partition(":")
+    observed = str(form.get("observed") or "").strip()
+    try:
+        lg.status(commitment_id, value, str(form.get("evidence") or ""), field=field or "status",
+                  source=str(form.get("source") or "").strip() or None,
+                  observed=date.fromisoformat(observed) if observed else None, by=user)
+    except (InputError, ValueError) as exc:
+        _flash(request, str(exc), "error")
+    else:
+        _flash(request, f"Recorded: {field} {label(value).lower()}.")
+    return _back(f"/commitments/{commitment_id}#history")
+
+
+@router.post("/review/{candidate_id}/{decision}")
+async def decide(candidate_id: int, decision: str, request: Request, lg: LedgerDep) -> Response:
+    user = _writer(request)
+    _check_csrf(request, await request.form())
+    if decision not in ("accept", "reject"):
+        raise HTTPException(404, "decide with accept or reject")
+    result = lg.accept(candidate_id, user) if decision == "accept" else lg.reject(candidate_id, user)
+    _flash(request, f"Evidence {candidate_id} {result.get('state', decision + 'ed')}.")
+    return _back("/review")
+
+
+# -- signing in -----------------------------------------------------------------
+
+def _safe_next(value: object) -> str:
+    text = str(value or "/")
+    return text if text.startswith("/") and not text.startswith("//") and "\\" not in text else "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", next=_safe_next(next), error=None, json_url=None)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await request.form()
+    _check_csrf(request, form)
+    name, password, target = str(form.get("name") or ""), str(form.get("password") or ""), _safe_next(form.get("next"))
+    if not check_password(_settings(request), name, password):
+        return render(request, "login.html", 401, next=target, error="Unknown name or wrong password.", json_url=None)
+    request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
+    request.session["user"] = name
+    return _back(target)
+
+
+@router.get("/logout", response_class=HTMLResponse)
+def logout_form(request: Request) -> Response:
+    return render(request, "logout.html", json_url=None)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    _check_csrf(request, await request.form())
+    request.session.clear()
+    return _back("/")

@@ -1,0 +1,212 @@
+"""The dashboard in a real browser (Debian's Chromium driven by Playwright) against `accord serve`.
+
+Screenshots of each page at laptop and phone size go to test-artifacts/screenshots/; the overview,
+commitment and document pages also to docs/screenshots/ for the project's notes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from accord.api import Ledger
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+DOCS = ROOT / "docs" / "screenshots"
+LAPTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+FOR_DOCS = {"overview", "commitment", "document"}
+
+OSLO = """Norway and Chile agree to expand trade and clean energy ties
+OSLO, March 3, 2025 - Norwegian Prime Minister Jonas Gahr Store and Chilean President Gabriel Boric held talks in Oslo on Monday.
+The two sides agreed to raise bilateral trade to US$3 billion by 2027.
+Both leaders pledged to speed up the Santiago - Valparaiso railway and the Punta Arenas wind farm.
+Norway will train 200 Chilean engineers in offshore wind every year.
+The leaders welcomed the progress in fisheries cooperation.
+"""
+SANTIAGO = """Chile and Norway review cooperation
+SANTIAGO, June 10, 2026 - Chilean and Norwegian ministers met in Santiago on Tuesday.
+They reaffirmed the goal of raising bilateral trade to US$3 billion by 2027.
+The two sides broke ground on the Santiago - Valparaiso railway in May, speeding up the railway project.
+"""
+TRADE = "The two sides agreed to raise bilateral trade to US$3 billion by 2027."
+PASTED = """Kenya and Ghana sign skills pact
+NAIROBI, April 2, 2026 - Kenya and Ghana held talks in Nairobi on Thursday.
+The two countries agreed to open a joint vocational training centre in Accra by 2028.
+"""
+NEW = "The two countries agreed to open a joint vocational training centre in Accra by 2028."
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`accord serve` over a ledger of two documents a year apart, with a target measured at half way."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium package in CI")
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests")
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'ledger.db'}"
+    with Ledger(url) as lg:
+        lg.ingest_text(OSLO, "oslo.txt")
+        lg.ingest_text(SANTIAGO, "santiago.txt")
+        lg.add_indicator("trade NO-CL", "USD")
+        lg.observe("trade NO-CL", "2025", "1500000000", "customs statistics")
+        target = next(c for c in lg.commitments() if c["text"] == TRADE)["targets"][0]
+        lg.link_target(target["id"], "trade NO-CL")
+    port = _free_port()
+    env = {**os.environ, "ACCORD_USERS": "ana:pw", "ACCORD_SECRET_KEY": "test", "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.Popen([sys.executable, "-m", "accord", "serve", "--port", str(port), "--db", url],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/static/accord.css", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    err = proc.stderr.read().decode() if proc.stderr else ""
+                    pytest.fail(f"accord serve did not start: {err[-2000:]}")
+                time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        if proc.stderr:
+            proc.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+def shoot(page: object, name: str) -> None:
+    """Screenshots at laptop and phone size; at phone width the page itself must not scroll sideways."""
+    from playwright.sync_api import Page
+
+    assert isinstance(page, Page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for size, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.wait_for_timeout(100)
+        if size == "phone":
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{name} scrolls sideways at phone width ({width}px)"
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{size}.png"), full_page=True)
+        if name in FOR_DOCS:  # the committed copies: the first screenful only, to keep them small
+            DOCS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(DOCS / f"{name}-{size}.png"))
+    page.set_viewport_size(LAPTOP)
+
+
+def test_dashboard_scenario(browser: object, server: str) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    # Overview
+    page.goto(server + "/")
+    expect(page.get_by_role("heading", name="Overview", exact=True)).to_be_visible()
+    expect(page.locator('[role="progressbar"][aria-valuenow="50.0"]')).to_have_count(1)
+    shoot(page, "overview")
+
+    # Commitments, filtered by pillar through the form
+    page.get_by_role("link", name="Commitments", exact=True).click()
+    page.get_by_label("Pillar").select_option("economy_trade")
+    page.get_by_role("button", name="Filter").click()
+    expect(page).to_have_url(f"{server}/commitments?q=&pillar=economy_trade&status=&actor=&sort=id")
+    rows = page.locator("table.commitments tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator(".text-cell > a")).to_have_text(TRADE)
+    shoot(page, "commitments")
+
+    # A commitment: every source sentence highlighted inside its document
+    rows.first.locator(".text-cell > a").click()
+    expect(page.locator("h1")).to_have_text(TRADE)
+    sources = page.request.get(page.url.replace("/commitments/", "/api/v1/commitments/")).json()["sources"]
+    assert len(sources) == 2
+    for source in sources:
+        expect(page.locator(f"#source-{source['statement']}")).to_have_text(source["text"])
+    expect(page.locator("mark").first).to_have_text(TRADE)
+    shoot(page, "commitment")
+
+    # Its document, opened at the sentence, which the inspector explains
+    first = next(s for s in sources if s["text"] == TRADE)
+    page.locator(f'a[href="/documents/{first["document"]}#s{first["statement"]}"]').first.click()
+    sentence = page.locator(f"#s{first['statement']}")
+    expect(sentence).to_have_text(TRADE)
+    expect(sentence).to_have_class("st st-commitment selected")
+    expect(page.locator("#inspector")).to_be_visible()
+    expect(page.locator("#inspector")).to_contain_text("Economy & trade")
+    shoot(page, "document")
+
+    # An entity named in the text
+    page.get_by_role("link", name="Santiago - Valparaiso railway").first.click()
+    expect(page.locator("h1")).to_have_text("Santiago - Valparaiso railway")
+    expect(page.locator("#ent-statements")).to_contain_text("(2)")
+    shoot(page, "entity")
+
+    # Sign in, then ingest a pasted text and find its commitment in the list
+    page.goto(server + "/ingest")
+    page.get_by_role("link", name="Sign in").last.click()
+    page.get_by_label("Name").fill("ana")
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(server + "/ingest")
+    shoot(page, "ingest")
+    page.get_by_label("Text", exact=True).fill(PASTED)
+    page.get_by_role("button", name="Ingest").click()
+    expect(page.locator(".flash")).to_contain_text("Added: 3 statements, 1 new commitments")
+    expect(page.locator("h1")).to_have_text("Kenya and Ghana sign skills pact")
+    page.goto(server + "/commitments?q=vocational")
+    expect(page.locator("table.commitments .text-cell > a")).to_have_text([NEW])
+
+    # Record a status change and see it in the history
+    page.get_by_role("link", name=NEW).click()
+    page.get_by_label("New value").select_option("status:in_progress")
+    page.get_by_label("Evidence").fill("The training centre's first intake began in September.")
+    page.get_by_label("Date observed").fill("2026-09-15")
+    page.get_by_role("button", name="Record").click()
+    history = page.locator("ol.history")
+    expect(history).to_contain_text("Status: In progress")
+    expect(history).to_contain_text("The training centre's first intake began in September.")
+    expect(history).to_contain_text("2026-09-15")
+    expect(page.locator(".facts")).to_contain_text("In progress")
+
+    # Review, signed in: the candidate with its buttons
+    page.goto(server + "/review")
+    expect(page.get_by_role("button", name="Accept")).to_have_count(1)
+    shoot(page, "review")
+    assert errors == []
+    context.close()

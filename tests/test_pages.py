@@ -1,0 +1,283 @@
+"""The server-rendered pages: content, filters, exact source highlighting, escaping, sign-in, CSRF, limits."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from markupsafe import escape
+
+from accord.api import Ledger
+from accord.config import Settings
+from accord.web import create_app
+
+OSLO = """Norway and Chile agree to expand trade and clean energy ties
+OSLO, March 3, 2025 - Norwegian Prime Minister Jonas Gahr Store and Chilean President Gabriel Boric held talks in Oslo on Monday.
+The two sides agreed to raise bilateral trade to US$3 billion by 2027.
+Both leaders pledged to speed up the Santiago - Valparaiso railway and the Punta Arenas wind farm.
+Norway will train 200 Chilean engineers in offshore wind every year.
+The leaders welcomed the progress in fisheries cooperation.
+"""
+SANTIAGO = """Chile and Norway review cooperation <script>alert(1)</script>
+SANTIAGO, June 10, 2026 - Chilean and Norwegian ministers met in Santiago on Tuesday.
+They reaffirmed the goal of raising bilateral trade to US$3 billion by 2027.
+The two sides broke ground on the Santiago - Valparaiso railway in May, speeding up the railway project.
+"""
+TRADE = "The two sides agreed to raise bilateral trade to US$3 billion by 2027."
+RAILWAY = "Both leaders pledged to speed up the Santiago - Valparaiso railway and the Punta Arenas wind farm."
+TRAINING = "Norway will train 200 Chilean engineers in offshore wind every year."
+PASTED = """Kenya and Ghana sign skills pact
+NAIROBI, April 2, 2026 - Kenya and Ghana held talks in Nairobi on Thursday.
+The two countries agreed to open a joint vocational training centre in Accra by 2028.
+"""
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two documents a year apart, with a target measured at half way; built once, copied per test."""
+    path = tmp_path_factory.mktemp("pages") / "ledger.db"
+    with Ledger(f"sqlite:///{path}") as lg:
+        lg.ingest_text(OSLO, "oslo.txt")
+        lg.ingest_text(SANTIAGO, "santiago.txt")
+        lg.add_indicator("trade NO-CL", "USD")
+        lg.observe("trade NO-CL", "2025", "1500000000", "customs statistics")
+        target = next(c for c in lg.commitments() if c["text"] == TRADE)["targets"][0]
+        lg.link_target(target["id"], "trade NO-CL")
+    return path
+
+
+@pytest.fixture()
+def url(built: Path, tmp_path: Path) -> str:
+    copy = tmp_path / "ledger.db"
+    shutil.copy(built, copy)
+    return f"sqlite:///{copy}"
+
+
+def make_client(url: str, **settings: Any) -> TestClient:
+    app = create_app(Settings(database_url=url, users={"ana": "pw"}, secret_key="k", **settings))
+    return TestClient(app, headers={"accept": "text/html"}, follow_redirects=False)
+
+
+@pytest.fixture()
+def client(url: str) -> Iterator[TestClient]:
+    with make_client(url) as c:
+        yield c
+
+
+def csrf(client: TestClient, path: str = "/login") -> str:
+    found = CSRF.search(client.get(path).text)
+    assert found is not None
+    return found.group(1)
+
+
+def sign_in(client: TestClient) -> str:
+    response = client.post("/login", data={"name": "ana", "password": "pw", "next": "/", "csrf": csrf(client)})
+    assert response.status_code == 303
+    return csrf(client, "/")
+
+
+def commitment_id(client: TestClient, text: str) -> int:
+    page = client.get("/commitments").text
+    found = re.search(r'<a href="/commitments/(\d+)">' + re.escape(str(escape(text))) + "</a>", page)
+    assert found is not None, text
+    return int(found.group(1))
+
+
+def test_overview_shows_pillars_targets_documents_and_old_pledges(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    html = page.text
+    assert '<a class="json" href="/api/v1/commitments"' in html
+    assert "3 commitments read from 2 documents." in html
+    assert '<a href="/commitments?pillar=economy_trade">Economy &amp; trade</a>' in html
+    assert 'aria-valuenow="50.0"' in html and 'style="width: 50.0%"' in html
+    assert "US$3 billion" in html
+    assert "Chile and Norway review cooperation &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    old_open = html.split('id="old-open"')[1]
+    assert str(escape(TRADE)) in old_open and str(escape(RAILWAY)) not in old_open
+
+
+def test_commitments_filters_and_sort(client: TestClient) -> None:
+    def texts(query: str) -> list[str]:
+        response = client.get(f"/commitments?{query}")
+        assert response.status_code == 200
+        return re.findall(r'<td class="text-cell"><a href="/commitments/\d+">([^<]+)</a>', response.text)
+
+    assert texts("") == [TRADE, RAILWAY, TRAINING]
+    assert texts("pillar=economy_trade") == [TRADE]
+    assert texts("pillar=infrastructure_transport") == [RAILWAY]
+    assert texts("status=announced&q=railway") == [RAILWAY]
+    assert texts("status=fulfilled") == []
+    assert texts("actor=gabriel+boric") == texts("actor=Gabriel Boric")
+    assert texts("sort=-id") == [TRAINING, RAILWAY, TRADE]
+    assert texts("sort=-reaffirmed")[0] == TRADE
+    assert '<a class="json" href="/api/v1/commitments?pillar=economy_trade"' in client.get(
+        "/commitments?pillar=economy_trade").text
+
+
+def test_commitment_highlights_every_source_at_its_exact_offsets(client: TestClient) -> None:
+    ident = commitment_id(client, TRADE)
+    detail = client.get(f"/api/v1/commitments/{ident}").json()
+    page = client.get(f"/commitments/{ident}")
+    assert page.status_code == 200
+    assert len(detail["sources"]) == 2
+    for source in detail["sources"]:
+        text = client.get(f"/api/v1/documents/{source['document']}").json()["text"]
+        start, end, statement = source["start"], source["end"], source["statement"]
+        assert text[start:end] == source["text"]
+        expected = (f"{escape(text[:start])}<mark id=\"source-{statement}\">{escape(text[start:end])}</mark>"
+                    f"{escape(text[end:])}</div>")
+        assert expected in page.text
+        assert f'href="/documents/{source["document"]}#s{statement}"' in page.text
+    assert "shared target" in page.text or "similar wording" in page.text  # the merge reason
+    assert "US$3 billion" in page.text and 'aria-valuenow="50.0"' in page.text
+    assert '<a class="json" href="/api/v1/commitments/' in page.text
+
+
+def test_document_colours_statements_and_escapes_text(client: TestClient) -> None:
+    docs = client.get("/api/v1/documents").json()["items"]
+    santiago = next(d for d in docs if d["source"] == "santiago.txt")
+    page = client.get(f"/documents/{santiago['id']}")
+    assert page.status_code == 200
+    html = page.text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    statements = client.get(f"/api/v1/documents/{santiago['id']}").json()["statements"]
+    types = {s["type"] for s in statements}
+    for st in statements:
+        assert f'class="st st-{st["type"]}" id="s{st["id"]}"' in html
+        assert f'id="info-{st["id"]}"' in html
+    assert {"commitment", "event"} <= types
+    for kind in ("Commitment", "Position", "Assessment", "Event", "Other"):
+        assert f"{kind} <span class=\"muted\">" in html  # the legend
+    assert re.search(r'<a class="mention m-project" href="/entities/\d+" title="Project">Santiago - Valparaiso railway</a>',
+                     html)
+
+
+def test_entity_lists_statements_and_commitments_across_documents(client: TestClient) -> None:
+    entities = client.get("/api/v1/entities?kind=project").json()["items"]
+    railway = next(e for e in entities if e["name"] == "Santiago - Valparaiso railway")
+    page = client.get(f"/entities/{railway['id']}")
+    assert page.status_code == 200
+    assert "Statements that name it <span class=\"muted\">(2)</span>" in page.text
+    assert str(escape(RAILWAY)) in page.text
+    assert "broke ground on the Santiago - Valparaiso railway" in page.text
+
+
+def test_unknown_ids_give_a_404_page(client: TestClient) -> None:
+    for path in ("/commitments/9999", "/documents/9999", "/entities/9999"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("text/html")
+        assert "Not found" in response.text
+
+
+def test_login_wrong_password_then_right(client: TestClient) -> None:
+    token = csrf(client)
+    wrong = client.post("/login", data={"name": "ana", "password": "nope", "csrf": token})
+    assert wrong.status_code == 401 and "wrong password" in wrong.text
+    right = client.post("/login", data={"name": "ana", "password": "pw", "next": "/review", "csrf": token})
+    assert right.status_code == 303 and right.headers["location"] == "/review"
+    assert '<span class="user" title="Signed in">ana</span>' in client.get("/").text
+    client.post("/logout", data={"csrf": csrf(client, "/")})
+    assert "Sign in</a>" in client.get("/").text
+
+
+def test_login_refuses_outside_redirects(client: TestClient) -> None:
+    response = client.post("/login", data={"name": "ana", "password": "pw", "next": "//evil.example",
+                                           "csrf": csrf(client)})
+    assert response.headers["location"] == "/"
+
+
+def test_writes_need_sign_in(client: TestClient) -> None:
+    token = csrf(client)  # an anonymous session has a token too: the refusal is for want of a user
+    ident = commitment_id(client, RAILWAY)
+    for path, data in (("/ingest", {"text": PASTED}), (f"/commitments/{ident}/status",
+                                                       {"change": "status:stalled", "evidence": "x"}),
+                       ("/review/1/accept", {})):
+        response = client.post(path, data={**data, "csrf": token})
+        assert response.status_code == 401, path
+    assert "Sign in</a> to add documents" in client.get("/ingest").text
+    assert client.get(f"/api/v1/commitments/{ident}").json()["history"] == []
+
+
+def test_forms_need_the_csrf_token(client: TestClient) -> None:
+    sign_in(client)
+    assert client.post("/ingest", data={"text": PASTED}).status_code == 403
+    assert client.post("/ingest", data={"text": PASTED, "csrf": "forged"}).status_code == 403
+    assert client.post("/login", data={"name": "ana", "password": "pw"}).status_code == 403
+    assert len(client.get("/api/v1/documents").json()["items"]) == 2
+
+
+def test_ingest_pasted_text_shows_the_new_document(client: TestClient) -> None:
+    token = sign_in(client)
+    response = client.post("/ingest", data={"text": PASTED, "source": "pasted", "csrf": token})
+    assert response.status_code == 303
+    page = client.get(response.headers["location"])
+    assert page.status_code == 200
+    assert "Added: 3 statements, 1 new commitments" in page.text
+    assert "Kenya and Ghana sign skills pact" in page.text
+    assert "open a joint vocational training centre in Accra by 2028." in client.get("/commitments").text
+
+
+def test_ingest_upload_and_oversize(url: str) -> None:
+    with make_client(url, max_upload_bytes=1000) as client:
+        token = sign_in(client)
+        response = client.post("/ingest", data={"csrf": token},
+                               files={"file": ("skills.txt", PASTED.encode(), "text/plain")})
+        assert response.status_code == 303
+        assert "Kenya and Ghana sign skills pact" in client.get(response.headers["location"]).text
+        big = client.post("/ingest", data={"csrf": token}, files={"file": ("big.txt", b"a. " * 600, "text/plain")})
+        assert big.status_code == 413 and "Too large" in big.text
+        pasted = client.post("/ingest", data={"csrf": token, "text": "word " * 300})
+        assert pasted.status_code == 413
+
+
+def test_status_form_appends_to_the_history(client: TestClient) -> None:
+    token = sign_in(client)
+    ident = commitment_id(client, RAILWAY)
+    response = client.post(f"/commitments/{ident}/status", data={
+        "change": "status:stalled", "evidence": "Works halted over land disputes.", "source": "Ministry note",
+        "observed": "2026-08-01", "csrf": token})
+    assert response.status_code == 303
+    page = client.get(f"/commitments/{ident}").text
+    assert "Works halted over land disputes." in page and "2026-08-01" in page and "Recorded: status stalled" in page
+    assert '<span class="badge status-stalled">Stalled</span> <span class="origin"' in page
+    empty = client.post(f"/commitments/{ident}/status", data={"change": "status:fulfilled", "evidence": " ",
+                                                              "csrf": token})
+    assert empty.status_code == 303
+    assert "every change cites evidence" in client.get(f"/commitments/{ident}").text
+    assert [h["value"] for h in client.get(f"/api/v1/commitments/{ident}").json()["history"]] == ["stalled"]
+
+
+def test_review_accept(client: TestClient) -> None:
+    page = client.get("/review").text
+    assert "broke ground on the Santiago - Valparaiso railway" in page and "Sign in</a> to accept" in page
+    token = sign_in(client)
+    candidate = re.search(r'action="/review/(\d+)/accept"', client.get("/review").text)
+    assert candidate is not None
+    response = client.post(f"/review/{candidate.group(1)}/accept", data={"csrf": token})
+    assert response.status_code == 303
+    assert "Nothing waiting for review." in client.get("/review").text
+    ident = commitment_id(client, RAILWAY)
+    assert client.get(f"/api/v1/commitments/{ident}").json()["status"] == "in_progress"
+
+
+def test_private_ledger_needs_sign_in_to_read(url: str) -> None:
+    with make_client(url, public_read=False) as client:
+        assert client.get("/").status_code == 401
+        assert client.get("/commitments").status_code == 401
+        assert client.get("/login").status_code == 200
+        sign_in(client)
+        assert client.get("/commitments").status_code == 200
+
+
+def test_static_files_are_served(client: TestClient) -> None:
+    assert client.get("/static/accord.css").status_code == 200
+    assert client.get("/static/accord.js").status_code == 200
