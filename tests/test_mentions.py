@@ -96,3 +96,9 @@ def test_money_written_with_a_country_name() -> None:
     found = mentions("China pledged to import goods worth 15 billion U.S. dollars.")
     assert ("15 billion U.S. dollars", "money") in found
     assert ("U.S.", "place") not in found
+
+
+def test_a_dateline_dash_ends_the_date() -> None:
+    found = mentions("OSLO, March 3, 2025 - Norwegian Prime Minister Jonas Gahr Store held talks in Oslo.")
+    assert ("March 3, 2025", "date") in found
+    assert ("Jonas Gahr Store", "person") in found

@@ -236,6 +236,10 @@ class MentionResolver:
 
     def _clean_date(self, text: str, c: _Cand) -> _Cand | None:
         phrase = text[c.start : c.end]
+        dash = re.search(r"\s(?:-{1,2}|–|—)\s", phrase)
+        if dash:  # a dateline's dash ends the date: "March 3, 2025 - Norwegian ..."
+            c = _Cand(c.start, c.start + dash.start(), c.kind, c.source)
+            phrase = text[c.start : c.end]
         low = phrase.lower()
         if low in self.not_dates or low.removeprefix("the ") in self.not_dates:
             return None
