@@ -102,3 +102,21 @@ def test_a_dateline_dash_ends_the_date() -> None:
     found = mentions("OSLO, March 3, 2025 - Norwegian Prime Minister Jonas Gahr Store held talks in Oslo.")
     assert ("March 3, 2025", "date") in found
     assert ("Jonas Gahr Store", "person") in found
+
+
+def test_two_names_joined_by_and_the_stay_two() -> None:
+    found = mentions("The plan serves the Lima Accord on Fisheries and the Pacific Tuna Charter of 2020.")
+    assert ("Lima Accord on Fisheries", "instrument") in found
+    assert not any(text.startswith("Lima Accord on Fisheries and") for text, _ in found)
+
+
+def test_a_defined_acronym_keeps_its_parties_compound() -> None:
+    text = ("They welcomed the Bilateral Investment Treaty (BIT).\n"
+            "Talks under the India-Oman BIT will resume in May.")
+    assert ("India-Oman BIT", "instrument") in mentions(text)
+
+
+def test_kinds_of_documents_are_not_names_and_dates_keep_their_article() -> None:
+    found = mentions("They will implement the Protocols, Agreements and plans signed a few years ago.")
+    assert ("Protocols", "instrument") not in found and ("Agreements", "instrument") not in found
+    assert ("a few years ago", "date") in found

@@ -17,6 +17,7 @@ from typing import Any
 from accord.extract.lexicon import load_jsonl, strip_diacritics
 from accord.model import Actor, Mention, Statement, Target
 
+_COMPOUND = re.compile(r"(?<![\w.-])(?:[A-Z][\w.’']*[-–])+[A-Z][\w.’']*\s")
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9&\-]{1,12})\)$")
 _DATELINE = re.compile(r"(?:date\s+\S+\s+)?[A-ZÀ-Ỹ][A-ZÀ-Ỹ .'’/]+(?:,\s*[^-–—\n(]{1,25})?\s*(?:\([^)]{1,30}\))?\s*(?:-{1,2}|–|—)\s")
 
@@ -82,6 +83,15 @@ class DocumentReader:
         pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, self.acronyms)) + r")(?![\w-])")
         for m in pattern.finditer(block, s, e):
             kind = self.acronyms[m.group(1)]
+            start = m.start()
+            compound = _COMPOUND.search(block, max(s, start - 60), start)
+            if compound and compound.end() == start and kind in ("instrument", "organization", "project"):
+                # "U.S.-Indonesia TIFA": the parties' compound belongs to the name
+                start = compound.start()
+                out = [x for x in out if not (start <= x[0] and x[1] <= m.start())]
+                if not any(x[0] < m.end() and start < x[1] for x in out):
+                    out.append((start, m.end(), kind))
+                continue
             covering = [x for x in out if x[0] <= m.start() and m.end() <= x[1]]
             if not covering:
                 if not any(x[0] < m.end() and m.start() < x[1] for x in out):

@@ -157,10 +157,13 @@ class MentionResolver:
 
     def _clean(self, text: str, c: _Cand, ent: Span | None = None) -> _Cand | None:
         s, e = c.start, c.end
-        # Leading articles and possessives, trailing possessive and punctuation.
+        while s < e and text[s] in "-–—":
+            s += 1  # "-Harris Administration": a name does not open with a dash
+        # Leading articles and possessives (dates keep theirs: "a few years ago"), trailing possessive.
+        leading = self.strip_leading if c.kind != "date" else {"just", "Just"}
         while True:
             word = text[s:e].split(" ", 1)[0]
-            if word in self.strip_leading and " " in text[s:e]:
+            if word in leading and " " in text[s:e]:
                 s += len(word) + 1
             else:
                 break
@@ -174,8 +177,15 @@ class MentionResolver:
             return self._clean_date(text, _Cand(s, e, kind, c.source))
         if c.source != "lexicon":
             e = self._cut_trailing_place(text, s, e, kind)
-            if all(w in self.generic for w in text[s:e].split()):
+            if c.source == "pattern":
+                joined = text.find(" and the ", s, e)
+                if joined > s:
+                    e = joined  # "2030 Agenda ... and the Sustainable Development Goals" are two names
+            words = text[s:e].split()
+            if all(w in self.generic for w in words):
                 return None
+            if c.source == "pattern" and len(words) == 1 and words[0] in self.heads and words[0].endswith("s"):
+                return None  # "the Protocols, Agreements and ...": kinds of documents, not names
         if kind == "person":
             s = self._strip_titles(text, s, e)
             name = text[s:e]
