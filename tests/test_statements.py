@@ -138,3 +138,8 @@ def test_dateline_is_not_an_actor() -> None:
 def test_what_others_are_called_on_to_do_is_no_commitment_of_the_parties() -> None:
     text = "The leaders condemned terrorism and called upon all countries to work together to end it."
     assert reading(text)[0] == "position"
+
+
+def test_will_with_a_non_party_subject_is_a_claim() -> None:
+    assert reading("Closer ties will strengthen stability across the region.")[0] == "position"
+    assert reading("Urgent action is required to protect the reefs.")[0] == "position"

@@ -85,6 +85,8 @@ class StatementClassifier:
                 found.append(Cue("commitment", 0.8, m.start(), m.end()))
             elif self.passive.match(low, m.end()):
                 found.append(Cue("commitment", 0.75, m.start(), m.end()))
+            else:  # "Crises will continue to affect ...": a claim about the world, not an undertaking
+                found.append(Cue("position", 0.6, m.start(), m.end()))
         if not found:
             return Reading(_fallback(low), 0.35, None, 0)
         strong = [c for c in found if c.strength >= _STRONG]
