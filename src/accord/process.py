@@ -8,6 +8,7 @@ the known commitments, and writes the document in one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlalchemy import Connection, Engine
 
 from accord.errors import InputNotFound
 from accord.model import Document, Statement
-from accord.resolve.commitments import Known
+from accord.resolve.commitments import Known, Placement
 from accord.resolve.entities import EntityRef, EntityResolver
 
 
@@ -35,22 +36,11 @@ class IngestResult:
 
 def expand_paths(paths: list[Path]) -> list[Path]:
     """Files as given; a folder stands for its `.txt` files, sorted. Missing paths fail first."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file())
-            if not found:
-                raise InputNotFound(f"{path}: folder has no .txt files")
-            files.extend(found)
-        elif path.exists():
-            files.append(path)
-        else:
-            raise InputNotFound(f"{path}: no such file or folder")
-    return files
+    return [Path(s) for s in expand_sources([str(p) for p in paths], suffixes=(".txt",))]
 
 
-def expand_sources(sources: list[str]) -> list[str]:
-    """URLs as given; paths expanded, a folder standing for its .txt, .html, .htm and .pdf files."""
+def expand_sources(sources: list[str], suffixes: tuple[str, ...] = (".txt", ".html", ".htm", ".pdf")) -> list[str]:
+    """URLs as given; paths expanded, a folder standing for its files with `suffixes`, sorted."""
     out: list[str] = []
     for source in sources:
         if source.startswith(("http://", "https://")):
@@ -58,15 +48,14 @@ def expand_sources(sources: list[str]) -> list[str]:
             continue
         path = Path(source)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in
-                           (".txt", ".html", ".htm", ".pdf"))
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
             if not found:
-                raise InputNotFound(f"{path}: folder has no .txt, .html or .pdf files")
+                raise InputNotFound(f"{path}: folder has no {', '.join(suffixes)} files")
             out.extend(str(p) for p in found)
         elif path.exists():
             out.append(source)
         else:
-            raise InputNotFound(f"{path}: no such file, folder or URL")
+            raise InputNotFound(f"{path}: no such file or folder")
     return out
 
 
@@ -151,14 +140,25 @@ def ingest_document(engine: Engine, doc: Document, state: KnownState | None = No
             return IngestResult(doc.source, existing, "unchanged")
         state = state or KnownState()
         state.refresh(conn)
-        refs, actors, vectors, placements = _resolve(conn, doc, statements, state)
-        doc_id = write_document(conn, doc, statements, refs, actors, vectors, placements)
+        resolved = _resolve(conn, doc, statements, state)
+        doc_id = write_document(conn, doc, statements, resolved.refs, resolved.actors, resolved.vectors,
+                                resolved.placements)
         link_evidence(conn, doc_id, doc, statements, state)
-    merged = sum(1 for p in placements.values() if p.commitment is not None)
-    return IngestResult(doc.source, doc_id, "added", len(statements), len(placements) - merged, merged)
+    merged = sum(1 for p in resolved.placements.values() if p.commitment is not None)
+    return IngestResult(doc.source, doc_id, "added", len(statements), len(resolved.placements) - merged, merged)
 
 
-def _resolve(conn: Connection, doc: Document, statements: list[Statement], state: KnownState):  # type: ignore[no-untyped-def]
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What resolution adds to a document's statements before they are written."""
+
+    refs: list[list[EntityRef | None]]
+    actors: list[list[dict[str, object]]]
+    vectors: dict[str, np.ndarray]
+    placements: dict[str, Placement]
+
+
+def _resolve(conn: Connection, doc: Document, statements: list[Statement], state: KnownState) -> Resolved:
     from accord.ledger import queries, statement_key
     from accord.resolve import Candidate, EntityResolver, content_words, core_text, place
     from accord.resolve.embed import embed
@@ -184,7 +184,7 @@ def _resolve(conn: Connection, doc: Document, statements: list[Statement], state
             words=content_words(core), vector=vector, parties=actor_names[key],
         ))
     placements = {p.key: p for p in place(candidates, list(state.commitments.values()), queries.decisions(conn))}
-    return refs, actors, vectors, placements
+    return Resolved(refs, actors, vectors, placements)
 
 
 def canonical_actors(statement: Statement, refs: list[EntityRef | None], resolver: EntityResolver) -> list[dict[str, object]]:
@@ -270,7 +270,8 @@ def split_statement(engine: Engine, commitment_id: int, statement_id: int, by: s
     return new_id
 
 
-def transaction_for(engine: Engine):  # type: ignore[no-untyped-def]
+def transaction_for(engine: Engine) -> AbstractContextManager[Connection]:
+    """The ledger's transaction, imported late so that `accord extract` never loads SQLAlchemy's ledger."""
     from accord.ledger import transaction
 
     return transaction(engine)
