@@ -143,3 +143,19 @@ def test_what_others_are_called_on_to_do_is_no_commitment_of_the_parties() -> No
 def test_will_with_a_non_party_subject_is_a_claim() -> None:
     assert reading("Closer ties will strengthen stability across the region.")[0] == "position"
     assert reading("Urgent action is required to protect the reefs.")[0] == "position"
+
+
+def test_list_items_read_with_their_lead_in() -> None:
+    text = ("The two sides agreed to:\n- open a consulate in Da Nang;\n- expand direct flights; and\n"
+            "- hold annual talks on trade.\nThey held talks in Seoul.\n- a stray item after a plain sentence.")
+    statements = extract_text(text)
+    assert [s.text for s in statements[1:4]] == [
+        "open a consulate in Da Nang;", "expand direct flights; and", "hold annual talks on trade."]
+    assert [s.type for s in statements] == ["commitment"] * 4 + ["event", "assessment"]
+    assert statements[2].cue == "list under “agreed to”" and statements[2].pillars == ["infrastructure_transport"]
+    for s in statements:
+        assert text[s.start : s.end] == s.text
+
+
+def test_a_bare_lead_in_is_other() -> None:
+    assert reading("WE HEREBY DECLARE:")[0] == "other"

@@ -44,12 +44,14 @@ class DocumentReader:
         self.acronyms: dict[str, str] = {}
         self.place_counts: Counter[str] = Counter()
         self.last_person: Actor | None = None
+        self.lead: tuple[str, str] | None = None  # the type and cue of a list's lead-in
 
     def finish(self, block: str, offset: int, raw: list[dict[str, Any]]) -> list[Statement]:
         """Statements of one block; `raw` offsets are relative to `block`, output offsets absolute."""
         out: list[Statement] = []
         for r in raw:
             s, e = r["start"], r["end"]
+            r = self._inherit(r, block[s:e])
             spans = [(ms, me, k) for ms, me, k in r["mentions"]]
             spans = self._with_acronyms(block, s, e, spans)
             mentions = [Mention(ms + offset, me + offset, block[ms:me], k) for ms, me, k in spans]
@@ -74,6 +76,17 @@ class DocumentReader:
                 actors=self._actors(block, offset, r, mentions),
             ))
         return out
+
+    def _inherit(self, r: dict[str, Any], text: str) -> dict[str, Any]:
+        """Items of a list read with their lead-in: "The two sides agreed to:" then "- open a consulate;"."""
+        if r.get("bullet") and r["cue"] is None and self.lead is not None:
+            kind, cue = self.lead
+            return {**r, "type": kind, "confidence": 0.6, "cue": f"list under “{cue}”"}
+        if text.rstrip().endswith(":") and r["type"] in ("commitment", "position", "assessment"):
+            self.lead = (r["type"], r["cue"] or "")
+        elif not r.get("bullet"):
+            self.lead = None
+        return r
 
     def _with_acronyms(self, block: str, s: int, e: int, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
         """Add (or correct the kind of) abbreviations defined earlier in the document."""

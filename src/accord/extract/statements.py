@@ -152,6 +152,7 @@ _DATELINE = re.compile(
     r"^(?:date\s+\S+\s+)?(?:[A-ZÀ-Ỹ][A-ZÀ-Ỹ .'’/]+|[A-Z][a-z]+(?=\s\())(?:,\s*[^-–—\n(]{1,25})?"
     r"\s*(?:\([^)]{1,30}\))?\s*(?:-{1,2}|–|—)\s"
 )
+_BULLET = re.compile(r"(?:[-–•*▪●]|\(?[a-z]\)|\(?[ivx]{1,4}\))[ \t]+")
 _ADVERBS = {"also", "jointly", "further", "closely", "together", "both", "each", "will", "and", "to", "hereby",
             "fully", "actively", "firmly", "continuously", "themselves", "itself", "alone"}
 
@@ -181,8 +182,8 @@ def _is_heading(text: str) -> bool:
     words = stripped.split()
     if len(words) <= 3 and not stripped.endswith((".", "!", "?")):
         return True
-    if stripped.endswith(":") and len(words) <= 8:
-        return True
+    if stripped.endswith(":"):
+        return False  # a lead-in ("The two sides agreed to:") reads by its cues; a bare one has none
     return not stripped.endswith((".", "!", "?", ".”", '."', ";", ".)", "?”")) and len(words) <= 25
 
 
@@ -209,17 +210,22 @@ class StatementAnalyzer:
                 s += 1
             while e > s and (text[e - 1].isspace() or text[e - 1] == "\ufeff"):
                 e -= 1
+            bullet = _BULLET.match(text, s, e)
+            if bullet:
+                s = bullet.end()  # "- We commit to ...": the marker is not part of the statement
             if e <= s:
                 continue
             sentence = text[s:e]
             local = [(ms - s, me - s, k) for ms, me, k in mentions if s <= ms and me <= e]
             reading = self.classifier.classify(sentence, local)
+            if reading.type == "other" and sentence.rstrip().endswith(":") and reading.cue is None:
+                reading = Reading("other", 0.9, None, 0)
             both, named = self.classifier.actors(sentence, reading.subject_end, local)
-            pillars = [] if reading.type == "other" else self.pillars.tag(sentence, local)
+            pillars = [] if reading.type == "other" and not bullet else self.pillars.tag(sentence, local)
             targets = self.targets.read(sentence, local, reading.type)
             out.append({
                 "start": s, "end": e, "type": reading.type, "confidence": reading.confidence,
-                "cue": reading.cue, "pillars": pillars, "targets": targets,
+                "cue": reading.cue, "pillars": pillars, "targets": targets, "bullet": bool(bullet),
                 "both": both, "actors": [(a + s, b + s) for a, b in named],
                 "mentions": [(ms + s, me + s, k) for ms, me, k in local],
             })
