@@ -58,3 +58,12 @@ def test_number_words_and_regional_units() -> None:
     assert targets("They agreed to raise two-way trade to $25bn by 2030.") == [
         {"metric": "bilateral trade", "value": 2.5e10, "unit": "USD", "deadline": "by 2030"},
     ]
+
+
+def test_provided_quantities_are_targets_named_by_what_they_count() -> None:
+    assert targets("China will provide 2,000 scholarships to Cambodian students over the next five years.") == [
+        {"metric": "scholarships", "value": 2000, "unit": "scholarships", "deadline": "over the next five years"},
+    ]
+    assert targets("The United States will provide $150 million to the Pacific Islands by 2030.") == [
+        {"metric": "funding", "value": 150_000_000, "unit": "USD", "deadline": "by 2030"},
+    ]

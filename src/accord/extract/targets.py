@@ -51,7 +51,10 @@ class TargetReader:
             before = text[clause_start:start]
             if self.report.search(before) or not self.goal.search(before[-120:]):
                 continue
-            target: dict[str, Any] = {"metric": self._metric(text, clause_start, start, end),
+            metric = self._metric(text, clause_start, start, end)
+            if metric == "unspecified":  # "provide 2,000 scholarships", "provide $150 million"
+                metric = "funding" if unit in set(self.currencies.values()) else unit
+            target: dict[str, Any] = {"metric": metric,
                                       "value": value, "unit": unit, "start": start, "end": end}
             limit = amounts[i + 1][0] if i + 1 < len(amounts) else len(text)
             semi = text.find(";", end)
@@ -99,7 +102,13 @@ class TargetReader:
                     best = (distance, metric)
         if best is not None:
             return best[1]
-        words = re.findall(r"[\w’'-]+", text[clause_start:start])[-7:]
-        while words and words[-1].lower() in {"to", "of", "at", "by", "a", "the", "least", "about", "some"}:
+        before = text[clause_start:start]
+        goal = None
+        for goal in self.goal.finditer(before):
+            pass
+        if goal is not None:  # what follows the last goal word: "increase [the budget for defence] to"
+            before = before[goal.end() :]
+        words = re.findall(r"[\w’'-]+", before)[-7:]
+        while words and words[-1].lower() in {"to", "of", "at", "by", "a", "an", "the", "least", "about", "some"}:
             words.pop()
         return " ".join(words) or "unspecified"
