@@ -64,6 +64,7 @@ class Placement:
 
 
 _MEMBERS_TRIED = 3
+_GENERIC_METRICS = {"funding", "unspecified"}
 
 
 @cache
@@ -148,7 +149,8 @@ def score_pair(a: Candidate, b: Candidate, similarity: float, config: dict[str, 
     config = config or _config()
     if a.parties and b.parties and not a.parties & b.parties:
         return 0.0, "", ""  # other parties: Cambodia–Thailand trade is not Vietnam–Laos trade
-    shared_targets = a.targets & b.targets
+    # A shared metric says "the same undertaking" only when it names one ("bilateral trade"), not "funding".
+    shared_targets = {t for t in a.targets & b.targets if t[0] not in _GENERIC_METRICS}
     shared_entities = a.entities & b.entities
     shared_pillars = a.pillars & b.pillars
     if not (shared_pillars or shared_targets or shared_entities):
