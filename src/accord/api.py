@@ -141,11 +141,11 @@ class Ledger:
         from decimal import Decimal
 
         from accord.ledger import tracking, transaction
-        from accord.process import _period_end, suggest_from_indicators
+        from accord.process import period_end, suggest_from_indicators
 
         with transaction(self.engine) as conn:
             indicator_id = tracking.indicator_id(conn, indicator)
-            tracking.add_observation(conn, indicator_id, _period_end(period), float(Decimal(value)), source)
+            tracking.add_observation(conn, indicator_id, period_end(period), float(Decimal(value)), source)
             suggest_from_indicators(conn, {indicator_id})
 
     def import_observations(self, path: str) -> int:
@@ -174,12 +174,12 @@ class Ledger:
         """Commitments new in document `b`, repeated from `a` (with wording changes), dropped since `a`."""
         from accord.track.diff import diff
 
-        with self.engine.connect() as conn:
-            ids = {d["id"] for d in q.documents(conn)}
-            for doc in (a, b):
-                if doc not in ids:
-                    from accord.ledger import NotFound
+        from accord.ledger import NotFound
 
+        with self.engine.connect() as conn:
+            found = {d["id"] for d in q.documents(conn, ids=[a, b])}
+            for doc in (a, b):
+                if doc not in found:
                     raise NotFound(f"no document {doc}")
             return {"a": a, "b": b, **diff(q.commitments(conn), a, b)}
 

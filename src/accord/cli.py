@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -165,13 +166,7 @@ def commitments(
     since: Annotated[str | None, typer.Option(help="Only those seen on or after this date (YYYY-MM-DD).")] = None,
 ) -> None:
     """List commitments, merged across documents, with their sources and targets."""
-    from datetime import date
-
-    try:
-        since_date = date.fromisoformat(since) if since else None
-    except ValueError:
-        raise typer.BadParameter("must be a date like 2025-12-01", param_hint="--since") from None
-    rows = _ledger(db).commitments(pillar=pillar, actor=actor, since=since_date)
+    rows = _ledger(db).commitments(pillar=pillar, actor=actor, since=_date_option(since, "--since"))
     _list_output(rows, format, "commitments", ["id", "text", "pillars", "actors", "status", "first_seen",
                                                "last_seen", "documents"])
 
@@ -369,9 +364,7 @@ def serve(
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
-def _date_option(value: str | None, name: str):  # type: ignore[no-untyped-def]
-    from datetime import date
-
+def _date_option(value: str | None, name: str) -> date | None:
     if value is None:
         return None
     try:

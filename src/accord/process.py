@@ -370,7 +370,7 @@ def import_observations(engine: Engine, path: Path) -> int:
         for n, row in enumerate(reader, start=2):
             try:
                 value = Decimal(row["value"].replace(",", "").strip())
-                period = _period_end(row["period"].strip())
+                period = period_end(row["period"].strip())
             except (InvalidOperation, ValueError):
                 raise InputError(f"{path}:{n}: bad value or period ({row['value']!r}, {row['period']!r})") from None
             indicator = tracking.add_indicator(conn, row["indicator"].strip(), (row.get("unit") or "").strip() or "USD",
@@ -420,7 +420,7 @@ def _offsets(key: str) -> tuple[int, int]:
     return int(start), int(end)
 
 
-def _period_end(text: str) -> date:
+def period_end(text: str) -> date:
     """'2025' → 2025-12-31, '2025-06' → 2025-06-30, '2025-06-15' → itself."""
     import calendar
 

@@ -15,11 +15,11 @@ from functools import cache
 from typing import Any
 
 from accord.extract.lexicon import load_jsonl, strip_diacritics
+from accord.extract.statements import DATELINE
 from accord.model import Actor, Mention, Statement, Target
 
 _COMPOUND = re.compile(r"(?<![\w.-])(?:[A-Z][\w.’']*[-–])+[A-Z][\w.’']*\s")
 _DEFINED = re.compile(r"\(([A-Z][A-Za-z0-9&\-]{1,12})\)$")
-_DATELINE = re.compile(r"(?:date\s+\S+\s+)?[A-ZÀ-Ỹ][A-ZÀ-Ỹ .'’/]+(?:,\s*[^-–—\n(]{1,25})?\s*(?:\([^)]{1,30}\))?\s*(?:-{1,2}|–|—)\s")
 
 
 @cache
@@ -55,7 +55,7 @@ class DocumentReader:
             spans = [(ms, me, k) for ms, me, k in r["mentions"]]
             spans = self._with_acronyms(block, s, e, spans)
             mentions = [Mention(ms + offset, me + offset, block[ms:me], k) for ms, me, k in spans]
-            dateline = _DATELINE.match(block, s)
+            dateline = DATELINE.match(block, s)
             for m in mentions:
                 if m.kind == "place" and not (dateline and m.end - offset <= dateline.end()):
                     self.place_counts[canonical_place(m.text)] += 1

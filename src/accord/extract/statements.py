@@ -136,7 +136,7 @@ class StatementClassifier:
     def actors(self, text: str, subject_end: int, mentions: list[tuple[int, int, str]]) -> tuple[bool, list[tuple[int, int]]]:
         """(both parties?, spans of named parties) in the main clause's subject."""
         low = text[:subject_end].lower()
-        dateline = _DATELINE.match(text)
+        dateline = DATELINE.match(text)
         skip = dateline.end() if dateline else 0
         named = [(s, e) for s, e, k in mentions if skip <= s and e <= subject_end and k in _PARTY_KINDS]
         both = bool(self.both_actors.search(low))
@@ -148,8 +148,8 @@ class StatementClassifier:
 
 
 # "VIENTIANE, Dec 1 (Reuters) - ", "BEIJING, April 9 (Xinhua) -- ", "date 2025-12-02 HÀ NỘI - ", "VOV.VN - "
-_DATELINE = re.compile(
-    r"^(?:date\s+\S+\s+)?(?:[A-ZÀ-Ỹ][A-ZÀ-Ỹ .'’/]+|[A-Z][a-z]+(?=\s\())(?:,\s*[^-–—\n(]{1,25})?"
+DATELINE = re.compile(
+    r"(?:date\s+\S+\s+)?(?:[A-ZÀ-Ỹ][A-ZÀ-Ỹ .'’/]+|[A-Z][a-z]+(?=\s\())(?:,\s*[^-–—\n(]{1,25})?"
     r"\s*(?:\([^)]{1,30}\))?\s*(?:-{1,2}|–|—)\s"
 )
 _BULLET = re.compile(r"(?:[-–•*▪●]|\(?[a-z]\)|\(?[ivx]{1,4}\))[ \t]+")

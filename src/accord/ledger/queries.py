@@ -17,11 +17,14 @@ from accord.ledger.store import NotFound
 S, D, C, M, E, T = t.statements, t.documents, t.commitments, t.mentions, t.entities, t.targets
 
 
-def documents(conn: Connection) -> list[dict[str, Any]]:
+def documents(conn: Connection, ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Documents (all, or those with `ids`) with their statement counts."""
     counts = select(S.c.document_id, func.count().label("n")).group_by(S.c.document_id).subquery()
     query = (select(D.c.id, D.c.title, D.c.outlet, D.c.published, D.c.place, D.c.language, D.c.sha256,
                     D.c.source, D.c.format, D.c.words, D.c.ingested_at, func.coalesce(counts.c.n, 0).label("statements"))
              .outerjoin(counts, counts.c.document_id == D.c.id).order_by(D.c.id))
+    if ids is not None:
+        query = query.where(D.c.id.in_(ids))
     return [_plain(dict(r._mapping)) for r in conn.execute(query)]
 
 
@@ -98,14 +101,19 @@ def commitment(conn: Connection, commitment_id: int) -> dict[str, Any]:
     return item
 
 
-def entities(conn: Connection, kind: str | None = None) -> list[dict[str, Any]]:
+def entities(conn: Connection, kind: str | None = None, ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Entities (of `kind`, or with `ids`) with their aliases and mention counts."""
     counts = select(M.c.entity_id, func.count().label("n")).group_by(M.c.entity_id).subquery()
     query = (select(E.c.id, E.c.kind, E.c.name, func.coalesce(counts.c.n, 0).label("mentions"))
              .outerjoin(counts, counts.c.entity_id == E.c.id).order_by(E.c.kind, E.c.name))
+    alias_query = select(t.aliases.c.entity_id, t.aliases.c.alias).order_by(t.aliases.c.alias)
     if kind:
         query = query.where(E.c.kind == kind)
+    if ids is not None:
+        query = query.where(E.c.id.in_(ids))
+        alias_query = alias_query.where(t.aliases.c.entity_id.in_(ids))
     aliases: dict[int, list[str]] = defaultdict(list)
-    for entity_id, alias in conn.execute(select(t.aliases.c.entity_id, t.aliases.c.alias).order_by(t.aliases.c.alias)):
+    for entity_id, alias in conn.execute(alias_query):
         aliases[entity_id].append(alias)
     return [{"id": r.id, "kind": r.kind, "name": r.name, "mentions": r.mentions,
              "aliases": [a for a in aliases[r.id] if a != r.name]} for r in conn.execute(query)]
@@ -198,7 +206,7 @@ def _number(value: float) -> int | float:
 
 def document(conn: Connection, document_id: int) -> dict[str, Any]:
     """A document with its text and every statement, mention and target, for reading it whole."""
-    found = [d for d in documents(conn) if d["id"] == document_id]
+    found = documents(conn, ids=[document_id])
     if not found:
         raise NotFound(f"no document {document_id}")
     item = found[0]
@@ -245,7 +253,7 @@ def count_statements(conn: Connection) -> int:
 
 def entity(conn: Connection, entity_id: int) -> dict[str, Any]:
     """An entity, its aliases, and the statements and commitments that name it."""
-    found = [e for e in entities(conn) if e["id"] == entity_id]
+    found = entities(conn, ids=[entity_id])
     if not found:
         raise NotFound(f"no entity {entity_id}")
     item = found[0]

@@ -48,7 +48,7 @@ def add_candidates(conn: Connection, rows: list[dict[str, Any]]) -> None:
             continue  # the same statement already proposed for this commitment
 
 
-def candidates(conn: Connection, state: str | None = "pending") -> list[dict[str, Any]]:
+def candidates(conn: Connection, state: str | None = "pending", ids: list[int] | None = None) -> list[dict[str, Any]]:
     S, D, C = t.statements, t.documents, t.commitments
     query = (select(EC, S.c.text.label("evidence"), S.c.start, S.c.end, D.c.id.label("document"), D.c.title,
                     D.c.published, C.c.text.label("commitment_text"))
@@ -56,11 +56,13 @@ def candidates(conn: Connection, state: str | None = "pending") -> list[dict[str
              .join(C, C.c.id == EC.c.commitment_id).order_by(EC.c.id))
     if state:
         query = query.where(EC.c.state == state)
+    if ids is not None:
+        query = query.where(EC.c.id.in_(ids))
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
 def candidate(conn: Connection, candidate_id: int) -> dict[str, Any]:
-    found = [c for c in candidates(conn, None) if c["id"] == candidate_id]
+    found = candidates(conn, None, ids=[candidate_id])
     if not found:
         raise NotFound(f"no evidence candidate {candidate_id}")
     return found[0]
