@@ -1,18 +1,74 @@
-"""Shared fixtures: the real pipeline (once per session), the shared corpus, the CLI."""
+"""Shared fixtures: the real pipeline (once per session), the shared corpus, PostgreSQL, Chromium, the CLI.
+
+Three resources live outside the checkout. A test that needs a missing one skips with a one-line
+reason, and the run ends with the list of what was skipped and why; where ACCORD_REQUIRE_<RESOURCE>=1
+(CI sets all three) the same test fails instead, so nothing is skipped silently there.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from spacy.language import Language
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("ACCORD_SHARED", ROOT.parent / "shared"))
+POSTGRES_URL = os.environ.get("ACCORD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+CHROMIUM = Path(os.environ.get("ACCORD_CHROMIUM", "/usr/bin/chromium"))
+HOW = {
+    "shared": "put the labelled corpus at ../shared beside the checkout or set ACCORD_SHARED",
+    "postgres": "run PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth) or set ACCORD_TEST_POSTGRES_URL",
+    "browser": "install Debian's chromium package or set ACCORD_CHROMIUM",
+}
+
+
+def need(resource: str, problem: str) -> NoReturn:
+    """Skip the test for a missing resource, or fail it where ACCORD_REQUIRE_<RESOURCE>=1."""
+    variable = f"ACCORD_REQUIRE_{resource.upper()}"
+    if os.environ.get(variable) == "1":
+        pytest.fail(f"{problem}, and {variable}=1: {HOW[resource]}", pytrace=False)
+    pytest.skip(f"{problem}: {HOW[resource]}")
+
+
+@functools.cache
+def postgres_problem() -> str | None:
+    """Why POSTGRES_URL can't be used, from one real connection (once per session), or None."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    shown = make_url(POSTGRES_URL).render_as_string(hide_password=True)
+    engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as e:  # any reason at all (refused, auth, driver) means the same: no server to test on
+        said = str(getattr(e, "orig", None) or e).strip()  # the driver's words, without SQLAlchemy's wrapping
+        first = said.splitlines()[0] if said else type(e).__name__
+        return f"no PostgreSQL at {shown} ({first})"
+    finally:
+        engine.dispose()
+    return None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """What was skipped and why, one line per reason, so a partial run never passes for a full one."""
+    reasons: Counter[str] = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        if isinstance(report.longrepr, tuple):
+            reasons[report.longrepr[2].removeprefix("Skipped: ")] += 1
+    if reasons:
+        terminalreporter.section("skipped, by reason")
+        for reason, count in reasons.most_common():
+            terminalreporter.line(f"{count:4d}  {reason}")
 
 
 @pytest.fixture(scope="session")
@@ -25,8 +81,24 @@ def nlp() -> Language:
 @pytest.fixture(scope="session")
 def shared() -> Path:
     if not (SHARED / "gold" / "score.py").exists():
-        pytest.fail(f"the shared corpus and gold labels are missing at {SHARED}")
+        need("shared", f"no shared corpus and gold labels at {SHARED}")
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A PostgreSQL server to create test databases on."""
+    problem = postgres_problem()
+    if problem:
+        need("postgres", problem)
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    if not os.access(CHROMIUM, os.X_OK):
+        need("browser", f"no Chromium at {CHROMIUM}")
+    return CHROMIUM
 
 
 CliResult = subprocess.CompletedProcess[str]
@@ -47,16 +119,11 @@ def cli() -> Callable[..., CliResult]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty ledger database: a SQLite file, and a new PostgreSQL database when
-    ACCORD_TEST_POSTGRES_URL is set (CI sets it; there a missing server fails, never skips)."""
+    """A fresh, empty ledger database: a SQLite file, and a new database on the PostgreSQL server."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ledger.db'}"
         return
-    base = os.environ.get("ACCORD_TEST_POSTGRES_URL")
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("ACCORD_TEST_POSTGRES_URL must be set in CI: the ledger tests run on PostgreSQL too")
-        pytest.skip("set ACCORD_TEST_POSTGRES_URL to run the ledger tests on PostgreSQL")
+    base: str = request.getfixturevalue("postgres_url")
     import uuid
 
     from sqlalchemy import create_engine, text

@@ -7,7 +7,6 @@ commitment and document pages also to docs/screenshots/ for the project's notes.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -21,7 +20,6 @@ import pytest
 from accord.api import Ledger
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 DOCS = ROOT / "docs" / "screenshots"
 LAPTOP = {"width": 1366, "height": 900}
@@ -56,12 +54,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`accord serve` over a ledger of two documents a year apart, with a target measured at half way."""
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium package in CI")
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package to run the browser tests")
+def server(tmp_path_factory: pytest.TempPathFactory, chromium: Path) -> Iterator[str]:
+    """`accord serve` over a ledger of two documents a year apart, with a target measured at half way.
+
+    It asks for `chromium` so that without a browser the module skips before starting a server."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'ledger.db'}"
     with Ledger(url) as lg:
         lg.ingest_text(OSLO, "oslo.txt")
@@ -95,16 +91,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser(server: str) -> Iterator[object]:
+def browser(server: str, chromium: Path) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
+        launched = p.chromium.launch(
+            executable_path=str(chromium), headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                   "--no-first-run", "--disable-sync"])
-        yield chromium
-        chromium.close()
+        yield launched
+        launched.close()
 
 
 def shoot(page: object, name: str) -> None:
