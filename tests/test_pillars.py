@@ -39,3 +39,43 @@ def test_lexicon_names_only_known_pillars() -> None:
     assert set(config) == {p.value for p in Pillar}
     tagger = PillarTagger(config)
     assert tagger.tag("No sector words here at all.", []) == ["political"]
+
+
+def tagger() -> PillarTagger:
+    return PillarTagger(load_yaml("pillars.yaml"))
+
+
+def test_named_seas_and_agreements_are_names_not_words() -> None:
+    # Proper names live in `names`, matched as written: a sea or a treaty, not a country's words.
+    assert tagger().tag("Both sides discussed recent developments in the South China Sea.", []) == [
+        "multilateral_regional",
+    ]
+    assert tagger().tag("They called for restraint and dialogue over the East Sea.", []) == ["multilateral_regional"]
+    assert tagger().tag("The ministers agreed to keep the East China Sea calm.", []) == ["multilateral_regional"]
+    assert tagger().tag("We will each do our part under the Paris Agreement.", []) == ["multilateral_regional"]
+
+
+def test_the_region_and_the_world_in_any_wording() -> None:
+    assert tagger().tag("Their partnership serves peace in the region and the world.", []) == [
+        "multilateral_regional",
+    ]
+    assert tagger().tag("Stability across the region and world matters to every nation here.", []) == [
+        "multilateral_regional",
+    ]
+
+
+def test_a_country_picks_no_pillar_its_sector_words_do() -> None:
+    assert tagger().tag("The leaders discussed North Korea at length.", []) == ["political"]
+    assert tagger().tag("They condemned North Korea's latest ballistic missile launch.", []) == ["defence_security"]
+    assert tagger().tag("A new rail link would give the landlocked north access to seaports.", []) == [
+        "infrastructure_transport",
+    ]
+
+
+def test_people_of_both_countries_is_the_relationship_not_culture() -> None:
+    assert tagger().tag("Such friendship brings real benefits to the people of the two countries.", []) == [
+        "political",
+    ]
+    assert tagger().tag("They will expand people-to-people exchanges between the two countries.", []) == [
+        "culture_people",
+    ]
