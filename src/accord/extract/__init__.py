@@ -8,18 +8,33 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from accord.model import Statement
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 BATCH_CHARS = 40_000  # characters of text per unit of work sent to a process
 
 
-def extract_text(text: str) -> list[Statement]:
-    """Every statement of `text`, offsets into `text`."""
+def extract_text(text: str, nlp: Language | None = None) -> list[Statement]:
+    """Every statement of `text`, offsets into `text`.
+
+    `nlp` is a pipeline other than the shipped one (training reads each fold with its own models).
+    """
     from accord.ingest import iter_text_blocks
 
-    return list(_extract_blocks(iter_text_blocks(text), jobs=1))
+    if nlp is None:
+        return list(_extract_blocks(iter_text_blocks(text), jobs=1))
+    from accord.extract.document import DocumentReader
+    from accord.extract.statements import STATEMENTS_KEY
+
+    reader = DocumentReader()
+    blocks = [(o, b) for o, b in iter_text_blocks(text) if b.strip()]
+    docs = nlp.pipe([b for _, b in blocks], batch_size=32)
+    return [s for (offset, block), doc in zip(blocks, docs)
+            for s in reader.finish(block, offset, doc.user_data[STATEMENTS_KEY])]
 
 
 def extract_file(path: Path, jobs: int = 1) -> Iterator[Statement]:

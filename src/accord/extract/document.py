@@ -44,7 +44,7 @@ class DocumentReader:
         self.acronyms: dict[str, str] = {}
         self.place_counts: Counter[str] = Counter()
         self.last_person: Actor | None = None
-        self.lead: tuple[str, str] | None = None  # the type and cue of a list's lead-in
+        self.lead: tuple[str, str, float] | None = None  # the type, cue and confidence of a list's lead-in
 
     def finish(self, block: str, offset: int, raw: list[dict[str, Any]]) -> list[Statement]:
         """Statements of one block; `raw` offsets are relative to `block`, output offsets absolute."""
@@ -80,10 +80,11 @@ class DocumentReader:
     def _inherit(self, r: dict[str, Any], text: str) -> dict[str, Any]:
         """Items of a list read with their lead-in: "The two sides agreed to:" then "- open a consulate;"."""
         if r.get("bullet") and r["cue"] is None and self.lead is not None:
-            kind, cue = self.lead
-            return {**r, "type": kind, "confidence": 0.6, "cue": f"list under “{cue}”"}
+            kind, cue, confidence = self.lead
+            pillars = r["every_pillar"]  # a list item typed "other" alone still has its sectors
+            return {**r, "type": kind, "confidence": confidence, "cue": f"list under “{cue}”", "pillars": pillars}
         if text.rstrip().endswith(":") and r["type"] in ("commitment", "position", "assessment"):
-            self.lead = (r["type"], r["cue"] or "")
+            self.lead = (r["type"], r["cue"] or "", r["confidence"])
         elif not r.get("bullet"):
             self.lead = None
         return r

@@ -1,4 +1,9 @@
-"""Pillars of a sentence from the sector words and names of `data/pillars.yaml`."""
+"""The sector words and names of `data/pillars.yaml`: the pillar model's lexicon features.
+
+`hits` says which pillars' strong and weak words a sentence uses; the trained
+pillar model (`accord.extract.learned`) weighs them with the sentence's words.
+`tag` is the rules alone, kept as a baseline for `make score`.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,14 @@ class PillarTagger:
             self.strong[pillar] = _compile(spec.get("terms") or [], spec.get("names") or [])
             if spec.get("weak_terms"):
                 self.weak[pillar] = _compile(spec["weak_terms"], [])
+
+    def hits(self, text: str) -> list[str]:
+        """"strong:<pillar>" / "weak:<pillar>" for every pillar whose words `text` uses, and
+        "rule:<pillar>" for the pillars the rules alone would give (`tag`)."""
+        strong = [p for p in self.order if self.strong[p].search(text)]
+        weak = [p for p in self.order if p in self.weak and self.weak[p].search(text)]
+        rule = strong or weak[:1] or [_DEFAULT]
+        return [f"strong:{p}" for p in strong] + [f"weak:{p}" for p in weak] + [f"rule:{p}" for p in rule]
 
     def tag(self, text: str, mentions: list[tuple[int, int, str]]) -> list[str]:
         found = [p for p in self.order if self.strong[p].search(text)]

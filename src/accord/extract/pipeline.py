@@ -42,8 +42,12 @@ def _load_model() -> Language:
 
 
 @cache
-def load_pipeline() -> Language:
-    """The extraction pipeline, built once per process."""
+def load_pipeline(trained: bool = True) -> Language:
+    """The extraction pipeline, built once per process.
+
+    `trained=False` leaves the learned models out (the rules' readings stand):
+    only `accord.extract.training` asks for it, to read the models' features.
+    """
     nlp = _load_model()
     # "U.S.-Japan", "ASEAN-U.S.", "12-13": split hyphens after a full stop or digit too.
     infixes = list(nlp.Defaults.infixes or []) + [r"(?<=[.\d])[-–—](?=[A-Za-z\d])"]
@@ -58,5 +62,5 @@ def load_pipeline() -> Language:
     )
     ruler.add_patterns(_mentions.lexicon_patterns())
     nlp.add_pipe("accord_mentions")
-    nlp.add_pipe("accord_statements")
+    nlp.add_pipe("accord_statements", config={"trained": trained})
     return nlp

@@ -16,6 +16,8 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from accord.extract.features import candidate_features, sentence_features
+from accord.extract.learned import Models, shipped_models
 from accord.extract.lexicon import load_yaml
 from accord.extract.pillars import PillarTagger
 from accord.extract.targets import TargetReader
@@ -32,16 +34,19 @@ class Cue:
     strength: float
     start: int
     end: int
+    kind: str = "cue"  # or "modal-party", "modal-passive", "modal-other": a will/shall and its subject
 
 
 @dataclass(slots=True)
 class Reading:
     """What the classifier concluded about one sentence."""
 
-    type: str
+    type: str  # the rules' type: "none" when no cue speaks (the model decides)
     confidence: float
     cue: str | None
     subject_end: int  # where the main clause's subject ends (sentence-relative)
+    cues: tuple[Cue, ...] = ()  # every cue that counts, for the model's features
+    heading: bool = False
 
 
 class StatementClassifier:
@@ -70,7 +75,7 @@ class StatementClassifier:
         """`mentions` are (start, end, kind) relative to `text`."""
         low = text.lower()
         if _is_heading(text):
-            return Reading("other", 0.9, None, 0)
+            return Reading("other", 0.9, None, 0, heading=True)
         scopes = sorted((m.start(), m.end(), kind) for kind, regex in self.scopes for m in regex.finditer(low))
         found: list[Cue] = []
         for regex, type_, strength in self.cues:
@@ -82,13 +87,13 @@ class StatementClassifier:
                 continue
             clause = _clause_start(low, m.start(), scopes)
             if self._subject_is_party(low, clause, m.start(), mentions):
-                found.append(Cue("commitment", 0.8, m.start(), m.end()))
+                found.append(Cue("commitment", 0.8, m.start(), m.end(), "modal-party"))
             elif self.passive.match(low, m.end()):
-                found.append(Cue("commitment", 0.75, m.start(), m.end()))
+                found.append(Cue("commitment", 0.75, m.start(), m.end(), "modal-passive"))
             else:  # "Crises will continue to affect ...": a claim about the world, not an undertaking
-                found.append(Cue("position", 0.6, m.start(), m.end()))
-        if not found:
-            return Reading(_fallback(low), 0.35, None, 0)
+                found.append(Cue("position", 0.6, m.start(), m.end(), "modal-other"))
+        if not found:  # no cue speaks: the learned model decides from the sentence's other features
+            return Reading("none", 0.0, None, 0)
         strong = [c for c in found if c.strength >= _STRONG]
         pool = strong or found
         best_type = next(t for t in _PRIORITY if any(c.type == t for c in pool))
@@ -98,7 +103,8 @@ class StatementClassifier:
         if not strong:
             confidence -= 0.1
         first = min(found, key=lambda c: c.start)
-        return Reading(best_type, max(0.05, min(0.99, confidence)), text[chosen.start : chosen.end], first.start)
+        return Reading(best_type, max(0.05, min(0.99, confidence)), text[chosen.start : chosen.end], first.start,
+                       tuple(sorted(found, key=lambda c: c.start)))
 
     def _counts(self, low: str, pos: int, type_: str, scopes: list[tuple[int, int, str]],
                 mentions: list[tuple[int, int, str]]) -> bool:
@@ -187,18 +193,23 @@ def _is_heading(text: str) -> bool:
     return not stripped.endswith((".", "!", "?", ".”", '."', ";", ".)", "?”")) and len(words) <= 25
 
 
-def _fallback(low: str) -> str:
-    """No cue at all: a plain past-tense report reads as an event, anything else as an assessment."""
-    return "assessment"
-
-
 class StatementAnalyzer:
-    """The spaCy component: fills `doc.user_data["accord_statements"]`, one dict per sentence."""
+    """The spaCy component: fills `doc.user_data["accord_statements"]`, one dict per sentence.
 
-    def __init__(self, classifier: StatementClassifier, pillars: PillarTagger, targets: TargetReader) -> None:
+    The rules read each sentence (its cues, the lexicons' hits, its amounts);
+    the trained models decide from what they read: the type and its calibrated
+    probability, the pillars, and which amounts are targets. With `models`
+    None (only while training them) the rules' own readings stand, and
+    `keep_features` puts every model input into the dicts.
+    """
+
+    def __init__(self, classifier: StatementClassifier, pillars: PillarTagger, targets: TargetReader,
+                 models: Models | None) -> None:
         self.classifier = classifier
         self.pillars = pillars
         self.targets = targets
+        self.models = models
+        self.keep_features = False
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
@@ -215,28 +226,56 @@ class StatementAnalyzer:
                 s = bullet.end()  # "- We commit to ...": the marker is not part of the statement
             if e <= s:
                 continue
-            sentence = text[s:e]
-            local = [(ms - s, me - s, k) for ms, me, k in mentions if s <= ms and me <= e]
-            reading = self.classifier.classify(sentence, local)
-            if reading.type == "other" and sentence.rstrip().endswith(":") and reading.cue is None:
-                reading = Reading("other", 0.9, None, 0)
-            both, named = self.classifier.actors(sentence, reading.subject_end, local)
-            pillars = [] if reading.type == "other" and not bullet else self.pillars.tag(sentence, local)
-            targets = self.targets.read(sentence, local, reading.type)
-            out.append({
-                "start": s, "end": e, "type": reading.type, "confidence": reading.confidence,
-                "cue": reading.cue, "pillars": pillars, "targets": targets, "bullet": bool(bullet),
-                "both": both, "actors": [(a + s, b + s) for a, b in named],
-                "mentions": [(ms + s, me + s, k) for ms, me, k in local],
-            })
+            out.append(self._analyse(text[s:e], s, [(ms - s, me - s, k) for ms, me, k in mentions
+                                                        if s <= ms and me <= e], bool(bullet)))
         doc.user_data[STATEMENTS_KEY] = out
         return doc
 
+    def _analyse(self, sentence: str, s: int, local: list[tuple[int, int, str]], bullet: bool) -> dict[str, Any]:
+        reading = self.classifier.classify(sentence, local)
+        dateline = DATELINE.match(sentence)
+        features = sentence_features(sentence, dateline.end() if dateline else 0, reading, local,
+                                     self.pillars.hits(sentence), bullet)
+        amounts = self.targets.amounts(sentence, local)
+        amount_features = []
+        for a in amounts:
+            goal, reported = self.targets.context(sentence, a)
+            amount_features.append(candidate_features(sentence, a.start, a.end, a.unit_class, a.unit, reading,
+                                                      goal, reported, a.in_parentheses, a.high is not None))
+        probabilities: dict[str, float] = {}
+        if self.models is not None:
+            p = self.models.types.probabilities(features)
+            probabilities = {label: float(x) for label, x in zip(self.models.types.labels, p)}
+            type_, confidence = max(probabilities.items(), key=lambda kv: kv[1])
+            every = [label for label, _ in self.models.pillars.chosen(features)]
+            keep = [not a.in_parentheses and self.models.targets.chosen(f, at_least_one=False) != []
+                    for a, f in zip(amounts, amount_features)]
+        else:
+            type_ = reading.type if reading.type != "none" else "assessment"
+            confidence = reading.confidence
+            every = self.pillars.tag(sentence, local)
+            keep = [not a.in_parentheses and self.targets.context(sentence, a) == (True, False) for a in amounts]
+        targets = [self.targets.target(sentence, amounts, i, local) for i, k in enumerate(keep) if k]
+        both, named = self.classifier.actors(sentence, reading.subject_end, local)
+        record: dict[str, Any] = {
+            "start": s, "end": s + len(sentence), "type": type_, "confidence": confidence,
+            "cue": reading.cue, "pillars": [] if type_ == "other" else every, "every_pillar": every,
+            "targets": targets, "bullet": bullet,
+            "both": both, "actors": [(a + s, b + s) for a, b in named],
+            "mentions": [(ms + s, me + s, k) for ms, me, k in local], "probabilities": probabilities,
+        }
+        if self.keep_features:
+            record["features"] = features
+            record["amounts"] = [(a, f) for a, f in zip(amounts, amount_features)]
+        return record
 
-@Language.factory("accord_statements", requires=["doc.spans"], assigns=["doc.user_data"])
-def make_statements(nlp: Language, name: str) -> StatementAnalyzer:
+
+@Language.factory("accord_statements", requires=["doc.spans"], assigns=["doc.user_data"],
+                  default_config={"trained": True})
+def make_statements(nlp: Language, name: str, trained: bool) -> StatementAnalyzer:
     return StatementAnalyzer(
         StatementClassifier(load_yaml("statements.yaml")),
         PillarTagger(load_yaml("pillars.yaml")),
         TargetReader(load_yaml("targets.yaml")),
+        shipped_models() if trained else None,
     )
