@@ -47,3 +47,39 @@ def test_dev_set_scores_meet_the_floors(cli: Callable[..., CliResult], shared: P
     print(which, measured)
     below = {k: v for k, v in measured.items() if v < FLOORS[which][k]}
     assert not below, f"{which}: below the floors {FLOORS[which]}: {below}"
+
+
+# Grouped 5-fold cross-validation (issue 9): what predicts unseen text. These floors are the
+# figures measured today, a little below; issue 9's goals (commitment 0.90, type 0.82, pillars
+# 0.80, targets 0.80) are not reached yet, and the floors rise with the models.
+CV_FLOORS = {"commitment_f1": 0.82, "type_acc": 0.74, "pillars_f1": 0.74, "mentions_f1": 0.87,
+             "targets_f1": 0.72}
+CV_ECE_CEILING = 0.08
+
+
+def test_cross_validated_scores_meet_the_floors(shared: Path, tmp_path: Path) -> None:
+    """Each fold's models are trained without its documents (the full training, ~1 minute)."""
+    from accord.extract import training
+
+    score_module = training._score_module(shared)
+    docs = training.labelled_documents(shared)
+    examples = training.read_examples(docs, score_module)
+    total, per_fold = training.cross_validate(docs, examples, score_module, tmp_path)
+    measured = training.figures(total)
+    print("cross-validated", measured)
+    assert len(per_fold) == training.FOLDS and total["sentences"] == 1127 and total["offsets_bad"] == 0
+    below = {k: v for k, v in measured.items() if k in CV_FLOORS and v < CV_FLOORS[k]}
+    assert not below, f"below the cross-validated floors {CV_FLOORS}: {below}"
+    assert measured["ece"] <= CV_ECE_CEILING
+
+
+def test_training_is_deterministic_and_matches_the_shipped_models(shared: Path, tmp_path: Path) -> None:
+    """`make train` writes the committed files again, byte for byte."""
+    from importlib import resources
+
+    from accord.extract import training
+
+    training.main(["train", str(shared), "--out", str(tmp_path)])
+    shipped = resources.files("accord.data").joinpath("models")
+    for name in training.MODEL_NAMES:
+        assert (tmp_path / f"{name}.json").read_bytes() == shipped.joinpath(f"{name}.json").read_bytes(), name

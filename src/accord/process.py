@@ -291,7 +291,7 @@ def link_evidence(conn: Connection, doc_id: int, doc: Document, statements: list
     from accord.extract.document import canonical_place
     from accord.track.evidence import link, progress_cue
 
-    found = [(s, cue) for s in statements if (cue := progress_cue(s.text, s.type)) is not None]
+    found = [(s, cue) for s in statements if (cue := progress_cue(s.text, s.type, s.confidence)) is not None]
     if not found or not state.commitments:
         return 0
     cores = [core_text(s.text, None, [m.text for m in s.mentions if m.kind in ("place", "person")])

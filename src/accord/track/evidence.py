@@ -43,9 +43,10 @@ def _cues() -> list[tuple[re.Pattern[str], str, str | None]]:
     return [(re.compile(c["pattern"], re.IGNORECASE), c["status"], c.get("stage")) for c in config()["progress_cues"]]
 
 
-def progress_cue(text: str, type_: str) -> Cue | None:
-    """The progress a statement reports, if any. Commitments report intentions, not progress."""
-    if type_ == "commitment":
+def progress_cue(text: str, type_: str, confidence: float = 1.0) -> Cue | None:
+    """The progress a statement reports, if any. Commitments report intentions, not progress;
+    a statement the type model doubts is one (below even odds) may still report progress."""
+    if type_ == "commitment" and confidence >= 0.5:
         return None
     for regex, status, stage in _cues():
         m = regex.search(text)
