@@ -57,3 +57,23 @@ def test_paragraph_numbers_stay_with_their_sentence(nlp: Language) -> None:
         "2. They agreed to meet again.",
         "iv. Both sides signed a memorandum.",
     ]
+
+
+def test_run_in_headings_are_sentences_of_their_own(nlp: Language) -> None:
+    assert sentences(nlp, "Ports: The harbour authority will dredge the northern basin.") == [
+        "Ports:", "The harbour authority will dredge the northern basin."]
+    assert sentences(nlp, "2. Deepen Ties Between Our Universities: Both ministries will fund exchanges.") == [
+        "2. Deepen Ties Between Our Universities:", "Both ministries will fund exchanges."]
+    assert sentences(nlp, "WATER AND SANITATION (WASH): Grants of $4 million were approved.") == [
+        "WATER AND SANITATION (WASH):", "Grants of $4 million were approved."]
+
+
+def test_colons_that_are_not_headings_stay_inside(nlp: Language) -> None:
+    for text in [
+        "The minister said: The corridor is open to all.",  # a verb before the colon
+        "NAIROBI: The two presidents met on Friday.",  # a dateline, a place of the gazetteer
+        "LISBON, 4 June: The ministers signed a fisheries accord.",  # a dated dateline
+        "Building Bridges: A Framework for a New Economic Partnership",  # a title in two halves
+        "Both sides agreed on two points: First, the talks resume in spring.",
+    ]:
+        assert sentences(nlp, text) == [text], text
