@@ -39,12 +39,14 @@ class LinearModel:
 
     def probabilities(self, features: Features) -> npt.NDArray[np.float64]:
         """Calibrated probability of each label."""
-        z = self.bias.copy()
+        rows, values = [], []
         for name, value in features.items():
             row = self.index.get(name)
             if row is not None:
-                z += value * self.weights[row]
-        z /= self.temperature
+                rows.append(row)
+                values.append(value)
+        z = self.bias + np.asarray(values, dtype=np.float64) @ self.weights[rows] if rows else self.bias.copy()
+        z = z / self.temperature
         if self.kind == "softmax":
             z -= z.max()
             e = np.exp(z)
