@@ -417,6 +417,10 @@ def report(shared: Path, as_json: Path | None) -> dict[str, Any]:
         out["cv"] = f
         out["cv_folds"] = [figures(fold) for fold in per_fold]
         print(_row("**all folds**", f))
+        for set_name in ("seeds", "dev", "train"):  # the same unseen predictions, one labelled set at a time
+            part = figures(_score([d for d in docs if d.set == set_name], Path(tmp), score))
+            out[f"cv_{set_name}"] = part
+            print(_row(f"of which {set_name}", part))
         print("\nCalibration of `confidence` (cross-validated predictions; ECE "
               f"{f['ece']:.3f}):\n| confidence | mean | type accuracy | statements |\n|---|---|---|---|")
         for lo, conf, acc, n in ece(total["calibration"])[1]:
