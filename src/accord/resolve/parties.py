@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
