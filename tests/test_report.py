@@ -34,7 +34,7 @@ def test_markdown_report_with_charts_beside_it(tmp_path: Path) -> None:
         out = tmp_path / "brief.md"
         text = ledger.report("md", output=str(out))
     assert text.startswith("# Commitments report")
-    assert "Targets for bilateral trade: 20,000,000,000 USD in all (staged targets counted once)" in text
+    assert "Targets of KHM-THA for bilateral trade: 20,000,000,000 USD in all (staged targets counted once)" in text
     assert "80.00% reached (12,000,000,000.00 in 2025-12-31)" in text
     assert "**in progress** (reviewed)" in text
     for name in ("statuses-by-pillar", "target-progress", "timeline"):
@@ -60,5 +60,6 @@ def test_csv_and_json_reports(tmp_path: Path) -> None:
     assert sorted((r["status"], r["status_origin"]) for r in rows) == [("in_progress", "automatic"),
                                                                      ("in_progress", "reviewed")]
     assert data["as_of"] == "2026-06-01" and data["pillar"] == "economy_trade"
-    assert data["totals"] == [{"metric": "bilateral trade", "unit": "USD", "value": 20000000000.0}]
+    assert data["totals"] == [{"relation": "KHM-THA", "metric": "bilateral trade", "unit": "USD",
+                               "value": 20000000000.0}]
     assert all("economy_trade" in c["pillars"] for c in data["commitments"])

@@ -63,8 +63,8 @@ def test_follow_up_report_becomes_evidence_and_history_reads_right(ledger_url: s
         assert history[0]["source"].startswith("document:")
         assert ledger.commitment(trade["id"])["status"] == "announced"
         assert ledger.review() == []
-        # The pledge restated in two documents is reaffirmed, not progressed.
-        assert (trade["times_reaffirmed"], trade["first_pledged"]) == (1, "2025-12-01")
+        # The pledge stated by two reports of one visit: one occasion, so not (yet) reaffirmed.
+        assert (trade["times_reaffirmed"], trade["first_pledged"], trade["occasions"]) == (0, "2025-12-01", 1)
 
 
 def test_status_changes_append_and_supersede(ledger_url: str, tmp_path: Path) -> None:
@@ -171,7 +171,7 @@ def test_staged_targets_count_once_and_diff_of_the_seeds(ledger_url: str, shared
     with Ledger(ledger_url) as ledger:
         ledger.ingest(*seeds(shared))
         items = ledger.commitments()
-        assert totals(items)[("bilateral trade", "USD")] == 10_000_000_000
+        assert totals(items)[("LAO-VNM", "bilateral trade", "USD")] == 10_000_000_000
         vna, vov = (d["id"] for d in sorted(ledger.documents(), key=lambda d: d["source"]))
         result = ledger.diff(vna, vov)
         only_vov = [r["b"] for r in result["new"]]

@@ -72,17 +72,60 @@ class Ledger:
         with self.engine.connect() as conn:
             return q.entity(conn, entity_id)
 
-    def documents(self) -> list[dict[str, Any]]:
+    def documents(self, relation: str | None = None) -> list[dict[str, Any]]:
+        """Documents with their parties, relation and occasion (`relation` like "VNM-LAO": only its own)."""
+        from accord.model import parse_relation
+
         with self.engine.connect() as conn:
-            return q.documents(conn)
+            return q.documents(conn, relation=parse_relation(relation) if relation else None)
+
+    def relations(self) -> list[dict[str, Any]]:
+        """Every relation: parties, documents, occasions, commitments, first and last dates."""
+        with self.engine.connect() as conn:
+            return q.relations(conn)
+
+    def relation(self, key: str) -> dict[str, Any]:
+        """One relation ("VNM-LAO" or "LAO-VNM"): occasions on a timeline, commitments by pillar and status,
+        targets with progress."""
+        from accord.ledger import NotFound
+        from accord.model import parse_relation
+        from accord.track.view import enrich, totals
+
+        relation = parse_relation(key)
+        with self.engine.connect() as conn:
+            found = next((r for r in q.relations(conn) if r["relation"] == relation), None)
+            if found is None:
+                raise NotFound(f"no relation {key!r} in the ledger (see `accord relations`)")
+            items = enrich(conn, q.commitments(conn, relation=relation), self.today)
+            found["occasions_list"] = q.occasions(conn, relation) if relation else []
+        by_pillar: dict[str, dict[str, int]] = {}
+        for item in items:
+            for pillar in item["pillars"] or ["political"]:
+                counts = by_pillar.setdefault(pillar, {})
+                counts[item["status"]] = counts.get(item["status"], 0) + 1
+        targets = [{**tg, "commitment": item["id"], "commitment_text": item["text"]}
+                   for item in items for tg in item["targets"]]
+        return {**found, "occasions": found.pop("occasions_list"), "occasion_count": found["occasions"],
+                "commitments": items, "by_pillar": dict(sorted(by_pillar.items())), "targets": targets,
+                "totals": [{"metric": m, "unit": u, "value": v} for (_r, m, u), v in sorted(totals(items).items())]}
+
+    def set_parties(self, document_id: int, codes: list[str], by: str | None = None) -> dict[str, Any]:
+        """Correct a document's parties (ISO 3166-1 alpha-3 codes or a bloc's acronym)."""
+        from accord.process import set_document_parties
+
+        set_document_parties(self.engine, document_id, codes, by)
+        with self.engine.connect() as conn:
+            return q.documents(conn, ids=[document_id])[0]
 
     def commitments(self, pillar: str | None = None, actor: str | None = None, since: date | None = None,
-                    status: str | None = None) -> list[dict[str, Any]]:
-        """Commitments with sources, targets (and their progress), status, stage and flags."""
+                    status: str | None = None, relation: str | None = None) -> list[dict[str, Any]]:
+        """Commitments with relation, sources, targets (and their progress), status, stage and flags."""
+        from accord.model import parse_relation
         from accord.track.view import enrich
 
         with self.engine.connect() as conn:
-            items = enrich(conn, q.commitments(conn, pillar=pillar, actor=actor, since=since), self.today)
+            items = enrich(conn, q.commitments(conn, pillar=pillar, actor=actor, since=since,
+                                               relation=parse_relation(relation) if relation else None), self.today)
         return [c for c in items if status is None or c["status"] == status]
 
     def commitment(self, commitment_id: int) -> dict[str, Any]:

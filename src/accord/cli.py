@@ -151,10 +151,66 @@ def _print_watch(report: FeedReport | EntryReport, quiet: bool) -> None:
 
 
 @app.command()
-def documents(db: DbOption = None, format: FormatOption = "table") -> None:
-    """List the documents in the ledger."""
-    _list_output(_ledger(db).documents(), format, "documents",
-                 ["id", "title", "outlet", "published", "place", "language", "statements"])
+def documents(
+    db: DbOption = None,
+    format: FormatOption = "table",
+    relation: Annotated[str | None, typer.Option(help="Only this relation's documents, e.g. VNM-LAO.")] = None,
+    set_parties: Annotated[tuple[int, str] | None, typer.Option(
+        "--set-parties", metavar="ID CODES",
+        help="Correct document ID's parties: ISO 3166-1 alpha-3 codes or blocs, e.g. 3 VNM,LAO.")] = None,
+    by: Annotated[str | None, typer.Option(help="Who corrects (with --set-parties).")] = None,
+) -> None:
+    """List the documents in the ledger with their parties, or correct one document's parties."""
+    ledger = _ledger(db)
+    if set_parties is not None:
+        document_id, codes = set_parties
+        row = ledger.set_parties(document_id, [c for c in codes.replace(";", ",").split(",") if c.strip()], by)
+        print(f"document {document_id}: parties {', '.join(p['code'] for p in row['parties'])} "
+              f"(relation {row['relation']}, occasion {row['occasion']})")
+        return
+    rows = ledger.documents(relation=relation)
+    if format == "table":
+        rows = [{**r, "parties": ", ".join(p["code"] for p in r["parties"])} for r in rows]
+    _list_output(rows, format, "documents",
+                 ["id", "title", "outlet", "published", "place", "parties", "occasion", "statements"])
+
+
+@app.command()
+def relations(
+    key: Annotated[str | None, typer.Argument(help="One relation, e.g. VNM-LAO: its occasions and commitments.")] = None,
+    db: DbOption = None,
+    format: FormatOption = "table",
+) -> None:
+    """List the relations of the ledger (the parties' codes), or one relation's occasions and commitments."""
+    ledger = _ledger(db)
+    if key is None:
+        rows = [{**r, "parties": ", ".join(p["code"] for p in r["parties"]) if format == "table" else r["parties"]}
+                for r in ledger.relations()]
+        _list_output(rows, format, "relations",
+                     ["relation", "parties", "documents", "occasions", "commitments", "first", "last"])
+        return
+    found = ledger.relation(key)
+    if format != "table":
+        _list_output([found], format, "relation", [])
+        return
+    from rich.console import Console
+
+    console = Console()
+    names = ", ".join(f"{p['name']} ({p['code']})" for p in found["parties"])
+    console.print(f"[bold]{found['relation']}[/bold] — {names}: {found['documents']} documents, "
+                  f"{found['occasion_count']} occasions, {len(found['commitments'])} commitments")
+    for o in found["occasions"]:
+        docs = "; ".join(f"document {d['id']} {d['title'] or ''} ({d['outlet'] or 'no outlet'})".strip()
+                         for d in o["documents"])
+        console.print(f"  {o['date'] or 'undated'}  {docs}", markup=False, highlight=False)
+    for pillar, counts in found["by_pillar"].items():
+        console.print(f"  {pillar}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())),
+                      markup=False, highlight=False)
+    for tg in found["targets"]:
+        console.print(f"  target {tg['metric']}: {tg['value']:,} {tg['unit']}"
+                      + (f" by {tg['deadline']}" if tg.get("deadline") else "")
+                      + f" (commitment {tg['commitment']}, {len(tg['sources'])} source(s))", markup=False,
+                      highlight=False)
 
 
 @app.command()
@@ -164,11 +220,13 @@ def commitments(
     pillar: Annotated[str | None, typer.Option(help="Only this pillar, e.g. economy_trade.")] = None,
     actor: Annotated[str | None, typer.Option(help="Only commitments this party undertakes.")] = None,
     since: Annotated[str | None, typer.Option(help="Only those seen on or after this date (YYYY-MM-DD).")] = None,
+    relation: Annotated[str | None, typer.Option(help="Only this relation's, e.g. VNM-LAO.")] = None,
 ) -> None:
     """List commitments, merged across documents, with their sources and targets."""
-    rows = _ledger(db).commitments(pillar=pillar, actor=actor, since=_date_option(since, "--since"))
-    _list_output(rows, format, "commitments", ["id", "text", "pillars", "actors", "status", "first_seen",
-                                               "last_seen", "documents"])
+    rows = _ledger(db).commitments(pillar=pillar, actor=actor, since=_date_option(since, "--since"),
+                                   relation=relation)
+    _list_output(rows, format, "commitments", ["id", "relation", "text", "pillars", "status", "first_pledged",
+                                               "last_seen", "times_reaffirmed"])
 
 
 @app.command()

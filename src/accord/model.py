@@ -153,3 +153,18 @@ class Statement:
 def _number(value: float) -> int | float:
     """Whole numbers print as integers (5000000000, not 5e9)."""
     return int(value) if float(value).is_integer() else value
+
+
+def relation_key(codes: list[str] | set[str] | frozenset[str]) -> str | None:
+    """A relation's name: its parties' codes, sorted, joined by "-" ("LAO-VNM"); None when no party is known.
+
+    The order of the codes doesn't matter ("VNM-LAO" and "LAO-VNM" are one relation)."""
+    cleaned = sorted({c.strip().upper() for c in codes if c and c.strip()})
+    return "-".join(cleaned) if cleaned else None
+
+
+def parse_relation(text: str) -> str | None:
+    """A relation as a person writes it: "VNM-LAO", "usa,jpn", "USA JPN" → its key."""
+    import re
+
+    return relation_key(re.split(r"[\s,;/+–—-]+", text))

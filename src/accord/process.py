@@ -103,11 +103,12 @@ class KnownState:
             core = core_text(row["text"], row["cue"],
                              [m["text"] for m in mentions if m["kind"] in ("place", "person")])
             vector = from_bytes(row["embedding"]) if row["embedding"] is not None else embed([core])[0]
-            self.commitments.setdefault(row["commitment_id"], Known(row["commitment_id"])).members.append(Candidate(
+            known = self.commitments.setdefault(row["commitment_id"], Known(row["commitment_id"], relation=row["relation"]))
+            known.members.append(Candidate(
                 key=statement_key(row["sha256"], row["start"], row["end"]), document=row["sha256"], text=row["text"],
                 pillars=frozenset(row["pillars"]), targets=frozenset(row["targets"]),
                 entities=frozenset(_entity_names(mentions)), words=content_words(core), vector=vector,
-                parties=_parties(row["actors"]),
+                parties=_parties(row["actors"]), relation=row["relation"],
             ))
             self.last_statement = row["id"]
 
@@ -127,23 +128,31 @@ def ingest_sources(engine: Engine, sources: list[str],
 
 def ingest_document(engine: Engine, doc: Document, state: KnownState | None = None) -> IngestResult:
     from accord.extract import extract_text
-    from accord.ledger import store, transaction, write_document
+    from accord.ledger import occasions, store, transaction, write_document
+    from accord.ledger.write import DocumentParties
+    from accord.model import relation_key
+    from accord.resolve.parties import detect_parties
 
     with transaction(engine) as conn:
         existing = store.document_exists(conn, doc.sha256)
         if existing is not None:
             return IngestResult(doc.source, existing, "unchanged")
     statements = extract_text(doc.text)
+    reading = detect_parties(doc.text, doc.title)
+    relation = relation_key([p.code for p in reading.parties])
     with transaction(engine) as conn:
         existing = store.document_exists(conn, doc.sha256)  # another writer may have won meanwhile
         if existing is not None:
             return IngestResult(doc.source, existing, "unchanged")
         state = state or KnownState()
         state.refresh(conn)
-        resolved = _resolve(conn, doc, statements, state)
+        resolved = _resolve(conn, doc, statements, state, relation)
+        parties = DocumentParties([{"code": p.code, "name": p.name} for p in reading.parties], relation,
+                                  reading.confidence, reading.evidence,
+                                  occasions.assign(conn, relation, doc.published, doc.title))
         doc_id = write_document(conn, doc, statements, resolved.refs, resolved.actors, resolved.vectors,
-                                resolved.placements)
-        link_evidence(conn, doc_id, doc, statements, state)
+                                resolved.placements, parties)
+        link_evidence(conn, doc_id, doc, statements, state, relation)
     merged = sum(1 for p in resolved.placements.values() if p.commitment is not None)
     return IngestResult(doc.source, doc_id, "added", len(statements), len(resolved.placements) - merged, merged)
 
@@ -158,16 +167,18 @@ class Resolved:
     placements: dict[str, Placement]
 
 
-def _resolve(conn: Connection, doc: Document, statements: list[Statement], state: KnownState) -> Resolved:
+def _resolve(conn: Connection, doc: Document, statements: list[Statement], state: KnownState,
+             relation: str | None) -> Resolved:
     from accord.ledger import queries, statement_key
     from accord.resolve import Candidate, EntityResolver, content_words, core_text, place
+    from accord.resolve.commitments import restates_standing_undertaking
     from accord.resolve.embed import embed
 
     resolver = EntityResolver(dict(state.aliases))
     refs = [[resolver.resolve(m.text, m.kind) for m in s.mentions] for s in statements]
     actors = [canonical_actors(s, r, resolver) for s, r in zip(statements, refs)]
 
-    chosen = [(s, r) for s, r in zip(statements, refs) if s.type == "commitment"]
+    chosen = [(s, r) for s, r in zip(statements, refs) if s.type in ("commitment", "position")]
     cores = [core_text(s.text, s.cue, [m.text for m in s.mentions if m.kind in ("place", "person")])
              for s, _ in chosen]
     matrix = embed(cores)
@@ -181,7 +192,8 @@ def _resolve(conn: Connection, doc: Document, statements: list[Statement], state
             key=key, document=doc.sha256, text=s.text, pillars=frozenset(s.pillars),
             targets=frozenset((tg.metric, tg.unit) for tg in s.targets),
             entities=frozenset(r.name for r in statement_refs if r is not None and r.kind in ("project", "instrument")),
-            words=content_words(core), vector=vector, parties=actor_names[key],
+            words=content_words(core), vector=vector, parties=actor_names[key], relation=relation,
+            joins_only=s.type != "commitment" and not restates_standing_undertaking(s.text),
         ))
     placements = {p.key: p for p in place(candidates, list(state.commitments.values()), queries.decisions(conn))}
     return Resolved(refs, actors, vectors, placements)
@@ -256,7 +268,8 @@ def split_statement(engine: Engine, commitment_id: int, statement_id: int, by: s
             raise store.NotFound(f"statement {statement_id} is the only source of commitment {commitment_id}")
         row = queries.statement_row(conn, statement_id)
         new_id = store.insert_id(conn, t.commitments, {"text": row["text"], "pillars": sorted(row["pillars"]),
-                                                       "status": "announced", "created_at": store.now()})
+                                                       "status": "announced", "created_at": store.now(),
+                                                       "relation": queries.commitment_relation(conn, commitment_id)})
         key = statement_key(leaving["sha256"], leaving["start"], leaving["end"])
         for m in current:
             if m["id"] != statement_id:
@@ -270,6 +283,70 @@ def split_statement(engine: Engine, commitment_id: int, statement_id: int, by: s
     return new_id
 
 
+def set_document_parties(engine: Engine, document_id: int, codes: list[str], by: str | None = None) -> str | None:
+    """A person's correction of a document's parties; returns the new relation.
+
+    The document moves to an occasion of its new relation; a commitment statement whose commitment
+    belongs to another relation leaves it for a commitment of its own (a commitment of this document
+    alone moves with it), recorded as a merge reason, so no commitment ever spans two relations.
+    """
+    from sqlalchemy import insert, select, update
+
+    from accord.errors import InputError
+    from accord.ledger import occasions, queries, store
+    from accord.ledger import tables as t
+    from accord.model import relation_key
+    from accord.resolve.parties import party
+
+    parties: list[dict[str, str]] = []
+    for code in codes:
+        found = party(code)
+        if found is None:
+            raise InputError(f"unknown party {code!r}: give ISO 3166-1 alpha-3 codes or a bloc's acronym (VNM,LAO; ASEAN)")
+        if all(p["code"] != found.code for p in parties):
+            parties.append({"code": found.code, "name": found.name})
+    if not parties:
+        raise InputError("no parties given: e.g. --set-parties 3 VNM,LAO")
+    relation = relation_key([p["code"] for p in parties])
+    who = by or "a person"
+    with transaction_for(engine) as conn:
+        docs = queries.documents(conn, ids=[document_id])
+        if not docs:
+            raise store.NotFound(f"no document {document_id}")
+        doc = docs[0]
+        occasion = occasions.assign(conn, relation, _as_date(doc["published"]), doc["title"])
+        conn.execute(update(t.documents).where(t.documents.c.id == document_id).values(
+            parties=parties, relation=relation, parties_confidence=1.0, parties_evidence=f"set by {who}",
+            parties_by=who, occasion_id=occasion))
+        occasions.prune(conn)
+        S, C = t.statements, t.commitments
+        rows = conn.execute(select(S.c.id, S.c.text, S.c.pillars, S.c.commitment_id, C.c.relation)
+                            .join(C, C.c.id == S.c.commitment_id).where(S.c.document_id == document_id)).all()
+        for row in rows:
+            if row.relation == relation:
+                continue
+            others = conn.execute(select(S.c.id).where(S.c.commitment_id == row.commitment_id,
+                                                       S.c.document_id != document_id).limit(1)).first()
+            if others is None:  # the commitment is this document's alone: it moves with it
+                conn.execute(update(C).where(C.c.id == row.commitment_id).values(relation=relation))
+                continue
+            new_id = store.insert_id(conn, C, {"text": row.text, "pillars": sorted(row.pillars), "status": "announced",
+                                               "created_at": store.now(), "relation": relation})
+            store.move_statement(conn, row.id, new_id)
+            conn.execute(insert(t.merge_reasons).values(
+                commitment_id=new_id, statement_id=row.id, matched_statement_id=None, rule="parties", score=1.0,
+                detail=f"left commitment {row.commitment_id} ({row.relation}) when {who} set the parties of "
+                       f"document {document_id} to {relation}"))
+            store.refresh_pillars(conn, row.commitment_id)
+    return relation
+
+
+def _as_date(value: object) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
 def transaction_for(engine: Engine) -> AbstractContextManager[Connection]:
     """The ledger's transaction, imported late so that `accord extract` never loads SQLAlchemy's ledger."""
     from accord.ledger import transaction
@@ -280,8 +357,8 @@ def transaction_for(engine: Engine) -> AbstractContextManager[Connection]:
 # -- tracking -----------------------------------------------------------------
 
 def link_evidence(conn: Connection, doc_id: int, doc: Document, statements: list[Statement],
-                  state: KnownState) -> int:
-    """Propose statements of `doc` that report progress as evidence for known commitments."""
+                  state: KnownState, relation: str | None) -> int:
+    """Propose statements of `doc` that report progress as evidence for known commitments of its relation."""
     from sqlalchemy import select
 
     from accord.ledger import statement_key, tracking
@@ -292,7 +369,8 @@ def link_evidence(conn: Connection, doc_id: int, doc: Document, statements: list
     from accord.track.evidence import link, progress_cue
 
     found = [(s, cue) for s in statements if (cue := progress_cue(s.text, s.type, s.confidence)) is not None]
-    if not found or not state.commitments:
+    same_relation = [c for c in state.commitments.values() if c.relation == relation]
+    if not found or not same_relation or relation is None:
         return 0
     cores = [core_text(s.text, None, [m.text for m in s.mentions if m.kind in ("place", "person")])
              for s, _ in found]
@@ -302,7 +380,7 @@ def link_evidence(conn: Connection, doc_id: int, doc: Document, statements: list
                           words=content_words(core), vector=vector,
                           parties=frozenset(canonical_place(a.name) for a in s.actors)), cue)
                for (s, cue), core, vector in zip(found, cores, embed(cores))]
-    links = link(reports, list(state.commitments.values()))
+    links = link(reports, same_relation)
     ids = {(r.start, r.end): r.id for r in conn.execute(
         select(t.statements.c.id, t.statements.c.start, t.statements.c.end).where(t.statements.c.document_id == doc_id))}
     tracking.add_candidates(conn, [{

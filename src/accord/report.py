@@ -24,12 +24,13 @@ STATUS_COLOURS = {"announced": "#9aa5b1", "in_progress": "#2f80ed", "partial": "
                   "fulfilled": "#27ae60", "abandoned": "#4f4f4f"}
 
 
-def render(items: list[dict[str, Any]], totals: dict[tuple[str, str], float], today: date, fmt: str,
+def render(items: list[dict[str, Any]], totals: dict[tuple[str, str, str], float], today: date, fmt: str,
            output: Path | None = None, pillar: str | None = None) -> str:
     """The report as text; charts go beside `output` for Markdown, inline otherwise."""
     if fmt == "json":
         return json.dumps({"as_of": today.isoformat(), "pillar": pillar, "commitments": items,
-                           "totals": [{"metric": m, "unit": u, "value": v} for (m, u), v in sorted(totals.items())]},
+                           "totals": [{"relation": r, "metric": m, "unit": u, "value": v}
+                                      for (r, m, u), v in sorted(totals.items())]},
                           ensure_ascii=False, indent=1, default=str)
     if fmt == "csv":
         return _csv(items)
@@ -60,18 +61,18 @@ def _progress_line(target: dict[str, Any]) -> str:
     return base + extra
 
 
-def _summary(items: list[dict[str, Any]], totals: dict[tuple[str, str], float]) -> list[str]:
+def _summary(items: list[dict[str, Any]], totals: dict[tuple[str, str, str], float]) -> list[str]:
     statuses = Counter(i["status"] for i in items)
     lines = [f"{len(items)} commitments: " + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in statuses.most_common())]
-    for (metric, unit), value in sorted(totals.items()):
-        lines.append(f"Targets for {metric}: {value:,.0f} {unit} in all (staged targets counted once)")
+    for (relation, metric, unit), value in sorted(totals.items()):
+        lines.append(f"Targets of {relation} for {metric}: {value:,.0f} {unit} in all (staged targets counted once)")
     old = [i for i in items if i["times_reaffirmed"] and i["status"] not in ("fulfilled", "abandoned")]
     if old:
         lines.append(f"{len(old)} open pledges have been made before (reaffirmed at least once)")
     return lines
 
 
-def _markdown(items: list[dict[str, Any]], totals: dict[tuple[str, str], float], today: date,
+def _markdown(items: list[dict[str, Any]], totals: dict[tuple[str, str, str], float], today: date,
               pillar: str | None, charts: dict[str, bytes], output: Path | None) -> str:
     out = [f"# Commitments report{' — ' + pillar if pillar else ''}", "", f"As of {today.isoformat()}.", ""]
     out += [f"- {line}" for line in _summary(items, totals)] + [""]
@@ -103,7 +104,7 @@ def _markdown(items: list[dict[str, Any]], totals: dict[tuple[str, str], float],
     return "\n".join(out)
 
 
-def _html(items: list[dict[str, Any]], totals: dict[tuple[str, str], float], today: date, pillar: str | None,
+def _html(items: list[dict[str, Any]], totals: dict[tuple[str, str, str], float], today: date, pillar: str | None,
           charts: dict[str, bytes]) -> str:
     e = html.escape
     parts = [
@@ -181,7 +182,7 @@ def _charts(items: list[dict[str, Any]], today: date) -> dict[str, bytes]:
         ax.set_xlim(0, 100)
         ax.set_title("Targets: share reached (%)")
         charts["target-progress"] = _png(fig)
-    pledges: list[Any] = [date.fromisoformat(i["first_pledged"]) for i in items]
+    pledges: list[Any] = [date.fromisoformat(i["first_pledged"]) for i in items if i["first_pledged"]]
     evidence: list[Any] = [date.fromisoformat(h["observed"]) if isinstance(h["observed"], str) else h["observed"]
                 for i in items for h in i.get("history", [])]
     if pledges:

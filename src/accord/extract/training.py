@@ -99,7 +99,7 @@ def read_examples(docs: Sequence[LabelledDocument], score: ModuleType) -> list[E
     from accord.ingest import iter_text_blocks
 
     nlp = load_pipeline(trained=False)
-    analyzer = nlp.get_pipe("accord_statements")
+    analyzer: Any = nlp.get_pipe("accord_statements")  # a StatementAnalyzer
     analyzer.keep_features = True
     out: list[Example] = []
     try:
@@ -151,7 +151,7 @@ def _vocabulary(rows: Sequence[Features], min_count: int) -> dict[str, int]:
 
 
 def _matrix(rows: Sequence[Features], index: dict[str, int]) -> Any:
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]  # ships no stubs
 
     data, cols, ptr = [], [], [0]
     for row in rows:
@@ -166,7 +166,7 @@ def _matrix(rows: Sequence[Features], index: dict[str, int]) -> Any:
 
 
 def _logistic(c: float) -> Any:
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]  # ships no stubs
 
     return LogisticRegression(C=c, max_iter=5000, tol=1e-6)
 
@@ -257,7 +257,7 @@ def fit(examples: Sequence[Example]) -> Models:
 
 def _temperature(logits: npt.NDArray[np.float64], gold: npt.NDArray[np.int64]) -> float:
     """The temperature that makes the held-out probabilities honest (least negative log-likelihood)."""
-    from scipy.optimize import minimize_scalar
+    from scipy.optimize import minimize_scalar  # type: ignore[import-untyped]  # ships no stubs
 
     keep = gold >= 0
     z, y = logits[keep], gold[keep]
@@ -306,7 +306,7 @@ def _write_predictions(docs: Sequence[LabelledDocument], models: Models | None, 
     from accord.extract.pipeline import load_pipeline
 
     nlp = load_pipeline(trained=models is None)
-    analyzer = nlp.get_pipe("accord_statements")
+    analyzer: Any = nlp.get_pipe("accord_statements")  # a StatementAnalyzer
     saved = analyzer.models
     if models is not None:
         analyzer.models = models

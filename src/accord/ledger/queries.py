@@ -17,15 +17,32 @@ from accord.ledger.store import NotFound
 S, D, C, M, E, T = t.statements, t.documents, t.commitments, t.mentions, t.entities, t.targets
 
 
-def documents(conn: Connection, ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """Documents (all, or those with `ids`) with their statement counts."""
+def documents(conn: Connection, ids: list[int] | None = None, relation: str | None = None) -> list[dict[str, Any]]:
+    """Documents (all, those with `ids`, or of one relation) with their parties, occasion and statement counts."""
     counts = select(S.c.document_id, func.count().label("n")).group_by(S.c.document_id).subquery()
+    O = t.occasions
     query = (select(D.c.id, D.c.title, D.c.outlet, D.c.published, D.c.place, D.c.language, D.c.sha256,
-                    D.c.source, D.c.format, D.c.words, D.c.ingested_at, func.coalesce(counts.c.n, 0).label("statements"))
-             .outerjoin(counts, counts.c.document_id == D.c.id).order_by(D.c.id))
+                    D.c.source, D.c.format, D.c.words, D.c.ingested_at, D.c.parties, D.c.relation,
+                    D.c.parties_confidence, D.c.parties_evidence, D.c.parties_by,
+                    D.c.occasion_id.label("occasion"), O.c.date.label("occasion_date"),
+                    func.coalesce(counts.c.n, 0).label("statements"))
+             .outerjoin(counts, counts.c.document_id == D.c.id).outerjoin(O, O.c.id == D.c.occasion_id)
+             .order_by(D.c.id))
     if ids is not None:
         query = query.where(D.c.id.in_(ids))
-    return [_plain(dict(r._mapping)) for r in conn.execute(query)]
+    if relation is not None:
+        query = query.where(D.c.relation == relation)
+    out = [_plain(dict(r._mapping)) for r in conn.execute(query)]
+    for d in out:
+        d["parties"] = list(d["parties"] or [])
+    return out
+
+
+def commitment_relation(conn: Connection, commitment_id: int) -> str | None:
+    row = conn.execute(select(C.c.relation).where(C.c.id == commitment_id)).first()
+    if row is None:
+        raise NotFound(f"no commitment {commitment_id}")
+    return None if row[0] is None else str(row[0])
 
 
 def document_text(conn: Connection, document_id: int) -> str:
@@ -36,46 +53,72 @@ def document_text(conn: Connection, document_id: int) -> str:
 
 
 def commitments(conn: Connection, pillar: str | None = None, actor: str | None = None,
-                since: date | None = None, ids: list[int] | None = None) -> list[dict[str, Any]]:
-    """Commitments with their sources and targets, oldest first."""
-    query = (select(C.c.id, C.c.text, C.c.pillars, C.c.status, S.c.id.label("statement_id"), S.c.start, S.c.end,
-                    S.c.text.label("source_text"), S.c.actors, S.c.pillars.label("statement_pillars"),
-                    D.c.id.label("document"), D.c.title, D.c.published, D.c.ingested_at, D.c.outlet)
+                since: date | None = None, ids: list[int] | None = None,
+                relation: str | None = None) -> list[dict[str, Any]]:
+    """Commitments with their relation, sources, occasions and targets, oldest first.
+
+    `times_reaffirmed` counts the later occasions among the sources (two outlets reporting one visit
+    are one occasion); `first_pledged` is the earliest dated occasion's date, None when all are undated.
+    A target stated by several sources is listed once (same metric, value and unit), with every source.
+    """
+    O = t.occasions
+    query = (select(C.c.id, C.c.text, C.c.pillars, C.c.status, C.c.relation, S.c.id.label("statement_id"),
+                    S.c.start, S.c.end, S.c.text.label("source_text"), S.c.actors,
+                    S.c.pillars.label("statement_pillars"), D.c.id.label("document"), D.c.title, D.c.published,
+                    D.c.ingested_at, D.c.outlet, D.c.parties, D.c.occasion_id, O.c.date.label("occasion_date"))
              .join(S, S.c.commitment_id == C.c.id).join(D, D.c.id == S.c.document_id)
+             .outerjoin(O, O.c.id == D.c.occasion_id)
              .order_by(C.c.id, D.c.published, D.c.id))
     if ids is not None:
         query = query.where(C.c.id.in_(ids))
+    if relation is not None:
+        query = query.where(C.c.relation == relation)
     grouped: dict[int, dict[str, Any]] = {}
     statement_ids: list[int] = []
+    occasions: dict[int, dict[int, date | None]] = defaultdict(dict)
     for r in conn.execute(query):
         item = grouped.setdefault(r.id, {"id": r.id, "text": r.text, "pillars": list(r.pillars), "status": r.status,
-                                         "actors": [], "sources": [], "targets": []})
+                                         "relation": r.relation, "parties": [], "actors": [], "sources": [],
+                                         "targets": []})
+        for p in r.parties or []:
+            if p not in item["parties"]:
+                item["parties"].append(p)
         seen = r.published or r.ingested_at.date()
         item["sources"].append({"statement": r.statement_id, "document": r.document, "title": r.title,
                                 "outlet": r.outlet, "published": _iso(r.published), "seen": seen,
-                                "start": r.start, "end": r.end, "text": r.source_text})
+                                "occasion": r.occasion_id, "start": r.start, "end": r.end, "text": r.source_text})
+        occasions[r.id][r.occasion_id if r.occasion_id is not None else -r.document] = r.occasion_date or r.published
         for a in r.actors:
             name = a.get("entity") or a["name"]
             if name not in item["actors"]:
                 item["actors"].append(name)
         statement_ids.append(r.statement_id)
-    seen_targets: set[tuple[Any, ...]] = set()
+    by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in conn.execute(select(T, S.c.commitment_id).join(S, S.c.id == T.c.statement_id)
                             .where(S.c.id.in_(statement_ids)).order_by(T.c.id)):
-        key = (row.commitment_id, row.metric, row.value, row.unit, row.deadline)
-        if key in seen_targets:
-            continue  # the same target restated by another source counts once
-        seen_targets.add(key)
-        grouped[row.commitment_id]["targets"].append({
+        key = (row.commitment_id, row.metric, round(float(row.value), 6), row.unit)
+        source = {"statement": row.statement_id, "start": row.start, "end": row.end}
+        if key in by_key:  # the same target restated by another source: listed once, every source kept
+            known = by_key[key]
+            known["sources"].append(source)
+            if known["deadline"] is None and row.deadline is not None:
+                known["deadline"] = row.deadline
+            continue
+        by_key[key] = {
             "id": row.id, "metric": row.metric, "value": _number(row.value), "unit": row.unit,
-            "deadline": row.deadline,
-            "statement": row.statement_id, "start": row.start, "end": row.end,
-        })
+            "deadline": row.deadline, "statement": row.statement_id, "start": row.start, "end": row.end,
+            "sources": [source],
+        }
+        grouped[row.commitment_id]["targets"].append(by_key[key])
     out = []
     for item in grouped.values():
         seen = [s.pop("seen") for s in item["sources"]]
         item["first_seen"], item["last_seen"] = _iso(min(seen)), _iso(max(seen))
         item["documents"] = len({s["document"] for s in item["sources"]})
+        dates = [d for d in occasions[item["id"]].values() if d is not None]
+        item["occasions"] = len(occasions[item["id"]])
+        item["times_reaffirmed"] = item["occasions"] - 1
+        item["first_pledged"] = _iso(min(dates)) if dates else None
         if pillar and pillar not in item["pillars"]:
             continue
         if actor and not any(actor.casefold() in a.casefold() for a in item["actors"]):
@@ -145,8 +188,8 @@ def search(conn: Connection, query_text: str, limit: int = 50) -> list[dict[str,
 def known_commitments(conn: Connection, after: int = 0) -> list[dict[str, Any]]:
     """Commitment statements with id > `after`, with what merging needs (raw rows)."""
     query = (select(S.c.id, S.c.commitment_id, S.c.start, S.c.end, S.c.text, S.c.cue, S.c.pillars,
-                    S.c.actors, S.c.embedding, D.c.sha256)
-             .join(D, D.c.id == S.c.document_id).where(S.c.commitment_id.is_not(None), S.c.id > after)
+                    S.c.actors, S.c.embedding, D.c.sha256, C.c.relation)
+             .join(D, D.c.id == S.c.document_id).join(C, C.c.id == S.c.commitment_id).where(S.c.commitment_id.is_not(None), S.c.id > after)
              .order_by(S.c.id))
     out = [dict(r._mapping) for r in conn.execute(query)]
     ids = [r["id"] for r in out]
@@ -281,3 +324,43 @@ def commitment_page(conn: Connection, pillar: str | None, limit: int, offset: in
     total = int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
     page = [r[0] for r in conn.execute(query.order_by(C.c.id).limit(limit).offset(offset))]
     return page, total
+
+
+def relations(conn: Connection) -> list[dict[str, Any]]:
+    """Every relation of the ledger: its parties, documents, occasions, commitments and dates."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in conn.execute(select(D.c.id, D.c.relation, D.c.parties, D.c.published, D.c.occasion_id).order_by(D.c.id)):
+        key = r.relation or ""
+        item = out.setdefault(key, {"relation": r.relation, "parties": [], "documents": 0, "occasions": set(),
+                                    "commitments": 0, "first": None, "last": None})
+        for p in r.parties or []:
+            if p not in item["parties"]:
+                item["parties"].append(p)
+        item["documents"] += 1
+        item["occasions"].add(r.occasion_id if r.occasion_id is not None else -r.id)
+        if r.published is not None:
+            item["first"] = min(item["first"] or r.published, r.published)
+            item["last"] = max(item["last"] or r.published, r.published)
+    for relation, n in conn.execute(select(C.c.relation, func.count()).group_by(C.c.relation)):
+        if (relation or "") in out:
+            out[relation or ""]["commitments"] = int(n)
+    rows = []
+    for item in out.values():
+        item["occasions"] = len(item["occasions"])
+        item["parties"].sort(key=lambda p: p["code"])
+        item["first"], item["last"] = _iso(item["first"]), _iso(item["last"])
+        rows.append(item)
+    return sorted(rows, key=lambda i: (i["relation"] is None, i["relation"] or ""))
+
+
+def occasions(conn: Connection, relation: str) -> list[dict[str, Any]]:
+    """The occasions of one relation, oldest first (undated last), each with its documents."""
+    O = t.occasions
+    found: dict[int, dict[str, Any]] = {}
+    query = (select(O.c.id, O.c.name, O.c.date, D.c.id.label("document"), D.c.title, D.c.outlet, D.c.published)
+             .join(D, D.c.occasion_id == O.c.id).where(O.c.relation == relation).order_by(O.c.id, D.c.id))
+    for r in conn.execute(query):
+        item = found.setdefault(r.id, {"id": r.id, "name": r.name, "date": _iso(r.date), "documents": []})
+        item["documents"].append({"id": r.document, "title": r.title, "outlet": r.outlet,
+                                  "published": _iso(r.published)})
+    return sorted(found.values(), key=lambda o: (o["date"] is None, o["date"] or "", o["id"]))

@@ -42,6 +42,22 @@ documents = Table(
     Column("text", Text, nullable=False),
     Column("raw", LargeBinary),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
+    # revision 0003: who meets, speaks or signs, and the meeting the document reports
+    Column("parties", JSON),  # [{"code": "VNM", "name": "Viet Nam"}, ...]
+    Column("relation", Text),  # the parties' codes, sorted, joined by "-": "LAO-VNM"
+    Column("parties_confidence", Float),
+    Column("parties_evidence", Text),
+    Column("parties_by", Text),  # who set them by hand; None when read from the text
+    Column("occasion_id", Integer),
+)
+
+occasions = Table(
+    "occasions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("relation", Text, nullable=False, index=True),
+    Column("name", Text),
+    Column("date", Date),  # the earliest date of its documents
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
 entities = Table(
@@ -69,6 +85,7 @@ commitments = Table(
     Column("pillars", JSON, nullable=False),
     Column("status", String(16), nullable=False, default="announced"),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("relation", Text, index=True),  # revision 0003: the relation of its documents
 )
 
 statements = Table(
@@ -137,6 +154,7 @@ decisions = Table(
 
 Index("ix_statements_document", statements.c.document_id, statements.c.seq)
 Index("ix_mentions_entity", mentions.c.entity_id, mentions.c.statement_id)
+Index("ix_documents_relation", documents.c.relation)
 
 # -- tracking (revision 0002) -------------------------------------------------
 

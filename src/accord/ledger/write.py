@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,17 @@ def statement_key(sha256: str, start: int, end: int) -> str:
     return f"{sha256}:{start}:{end}"
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentParties:
+    """Who meets, speaks or signs in a document, how sure the reading is, and the occasion it reports."""
+
+    parties: list[dict[str, str]]  # [{"code": "VNM", "name": "Viet Nam"}]
+    relation: str | None
+    confidence: float
+    evidence: str
+    occasion: int
+
+
 def write_document(
     conn: Connection,
     doc: Document,
@@ -27,12 +39,15 @@ def write_document(
     actors: list[list[dict[str, Any]]],
     vectors: dict[str, np.ndarray],
     placements: dict[str, Placement],
+    parties: DocumentParties,
 ) -> int:
     """Insert the document and its statements; place commitment statements. Returns the document id."""
     doc_id = insert_id(conn, t.documents, {
         "sha256": doc.sha256, "source": doc.source, "format": doc.format, "title": doc.title,
         "outlet": doc.outlet, "published": doc.published, "place": doc.place, "language": doc.language,
         "words": len(doc.text.split()), "text": doc.text, "raw": doc.raw, "ingested_at": now(),
+        "parties": parties.parties, "relation": parties.relation, "parties_confidence": parties.confidence,
+        "parties_evidence": parties.evidence, "parties_by": None, "occasion_id": parties.occasion,
     })
     entity_ids: dict[tuple[str, str], int] = {}
     touched: dict[int, set[str]] = {}
@@ -43,7 +58,7 @@ def write_document(
         if placement is not None:
             commitment_id = placement.commitment or insert_id(conn, t.commitments, {
                 "text": statement.text, "pillars": sorted(statement.pillars), "status": "announced",
-                "created_at": now(),
+                "created_at": now(), "relation": parties.relation,
             })
             touched.setdefault(commitment_id, set()).update(statement.pillars)
         vector = vectors.get(key)

@@ -4,6 +4,12 @@ Pure: `place` gets the commitment statements of a new document and the
 commitments already known, and says where each statement goes and why.
 Rules, each explainable in `accord show`:
 
+- a statement joins only a commitment of its own relation (its document's
+  parties: Vietnam–Laos trade is never Cambodia–Thailand trade, and a bloc is
+  a relation of its own), unless a person merged them;
+- it is compared with the commitment's own wording (its founding
+  statement), never with a later member, so matches do not chain from member
+  to member;
 - a statement never joins a commitment that already has a statement of its
   own document (a document states an undertaking once);
 - it must share a pillar, a target or a named project/instrument with it, and
@@ -12,6 +18,10 @@ Rules, each explainable in `accord show`:
   follows the cue, parties removed), the overlap of distinctive words, a
   bonus for a shared target (same metric and unit) and one per shared
   project or instrument; the best pairs above the threshold are taken first;
+- a position that reaffirms or reiterates restates a standing undertaking
+  ("reaffirmed that Article 5 applies to ...") and is placed as a commitment
+  is; any other position may join a commitment it restates, at the stricter
+  `position_threshold`, but never founds one;
 - people's decisions win: "together" forces a merge, "apart" forbids one.
 """
 
@@ -41,6 +51,8 @@ class Candidate:
     words: frozenset[str]
     vector: np.ndarray
     parties: frozenset[str] = frozenset()  # canonical names of who undertakes it
+    relation: str | None = None  # its document's relation ("LAO-VNM"); None when no party is known
+    joins_only: bool = False  # a position: it may join a commitment it restates, never found one
 
 
 @dataclass(slots=True)
@@ -48,7 +60,8 @@ class Known:
     """A commitment in the ledger with its member statements."""
 
     id: int
-    members: list[Candidate] = field(default_factory=list)
+    members: list[Candidate] = field(default_factory=list)  # the founding statement first
+    relation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,26 +76,38 @@ class Placement:
     detail: str
 
 
-_MEMBERS_TRIED = 3
 _GENERIC_METRICS = {"funding", "unspecified"}
+_MIN_CORE_WORDS = 5
 
 
 @cache
 def _config() -> dict[str, Any]:
     config: dict[str, Any] = load_yaml("merging.yaml")
     config["generic"] = frozenset(config["generic_words"])
+    words = "|".join(re.escape(w) for w in sorted(config["standing_words"], key=len, reverse=True))
+    config["standing"] = re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE)
     return config
 
 
 def core_text(text: str, cue: str | None, party_names: list[str]) -> str:
-    """What a statement undertakes: the words after its cue, without the parties' names."""
+    """What a statement undertakes: the words after its cue, without the parties' names.
+
+    When the cue comes late and leaves only a few words after it ("X and Y reiterate their goal of A
+    and agree to further coordination"), the undertaking is the whole sentence without the cue."""
     if cue:
         i = text.find(cue)
         if i >= 0:
-            text = text[i + len(cue) :]
+            after = text[i + len(cue) :]
+            text = after if len(content_words(after)) >= _MIN_CORE_WORDS else text[:i] + " " + after
     for name in sorted(party_names, key=len, reverse=True):
         text = text.replace(name, " ")
     return " ".join(text.split())
+
+
+def restates_standing_undertaking(text: str) -> bool:
+    """A position that reaffirms or reiterates ("reaffirmed that Article 5 applies to ...") restates a
+    standing undertaking: it enters the ledger as a commitment would (`standing_words` of merging.yaml)."""
+    return _config()["standing"].search(text) is not None
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -93,10 +118,14 @@ def content_words(text: str) -> frozenset[str]:
 
 
 def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple[str, str], str]) -> list[Placement]:
-    """Placements for `candidates` (all of one document), in their order."""
+    """Placements for `candidates` (all of one document, so of one relation), in their order; a
+    position that joins nothing has none."""
     config = _config()
-    members = [(ki, m) for ki, commitment in enumerate(known) for m in commitment.members]
-    matrix = np.stack([m.vector for _, m in members]) if members else np.zeros((0, 1), dtype=np.float32)
+    # Only commitments of the document's relation, each matched by its own wording: its founding statement.
+    relation = candidates[0].relation if candidates else None
+    founders = [(ki, commitment.members[0]) for ki, commitment in enumerate(known)
+                if commitment.members and commitment.relation == relation]
+    matrix = np.stack([m.vector for _, m in founders]) if founders else np.zeros((0, 1), dtype=np.float32)
     own_documents = [{m.document for m in c.members} for c in known]
     scored: list[tuple[float, int, int, str, str, str]] = []  # score, candidate, commitment, rule, detail, member
     forced: dict[int, tuple[int, str]] = {}
@@ -105,31 +134,26 @@ def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple
                     if kind == "together" and cand.key in (a, b)}
         apart = {b if a == cand.key else a for (a, b), kind in decisions.items()
                  if kind == "apart" and cand.key in (a, b)}
-        for ki, member in members:
-            if member.key in together and cand.document not in own_documents[ki]:
+        for ki, commitment in enumerate(known):
+            member = next((m for m in commitment.members if m.key in together), None)
+            if member is not None and cand.document not in own_documents[ki]:
                 forced[ci] = (ki, member.key)
-        if ci in forced or not members:
+        if ci in forced or not founders:
             continue
         # Only pairs whose wording alone could reach the threshold with every bonus are scored in full.
         floor = config["threshold"] - config["lexical"] - (config["target_bonus"] if cand.targets else 0.0) \
             - config["entity_bonus"] * len(cand.entities)
         similarity = matrix @ cand.vector
-        best: dict[int, tuple[float, str, str, str]] = {}
-        tried: dict[int, int] = {}
         near = np.nonzero(similarity >= floor)[0]
-        for mi in near[np.argsort(-similarity[near], kind="stable")]:
-            ki, member = members[int(mi)]
-            tried[ki] = tried.get(ki, 0) + 1
-            if tried[ki] > _MEMBERS_TRIED:
-                continue  # a commitment stated many times is judged by its closest wordings
+        for fi in near[np.argsort(-similarity[near], kind="stable")]:
+            ki, founder = founders[int(fi)]
             if cand.document in own_documents[ki]:
                 continue
             if apart and any(m.key in apart for m in known[ki].members):
                 continue
-            score, rule, detail = score_pair(cand, member, float(similarity[mi]), config)
-            if score >= config["threshold"] and score > best.get(ki, (0.0,))[0]:
-                best[ki] = (score, rule, detail, member.key)
-        scored.extend((v[0], ci, ki, v[1], v[2], v[3]) for ki, v in best.items())
+            score, rule, detail = score_pair(cand, founder, float(similarity[fi]), config)
+            if score >= config["position_threshold" if cand.joins_only else "threshold"]:
+                scored.append((score, ci, ki, rule, detail, founder.key))
     placed: dict[int, Placement] = {}
     used: set[int] = set()
     for ci, (ki, member_key) in forced.items():
@@ -141,7 +165,7 @@ def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple
         placed[ci] = Placement(candidates[ci].key, known[ki].id, member_key, rule, round(score, 3), detail)
         used.add(ki)
     return [placed.get(ci) or Placement(c.key, None, None, "new", 0.0, "no earlier statement of this undertaking")
-            for ci, c in enumerate(candidates)]
+            for ci, c in enumerate(candidates) if ci in placed or not c.joins_only]
 
 
 def score_pair(a: Candidate, b: Candidate, similarity: float, config: dict[str, Any] | None = None) -> tuple[float, str, str]:

@@ -43,6 +43,26 @@ def _cues() -> list[tuple[re.Pattern[str], str, str | None]]:
     return [(re.compile(c["pattern"], re.IGNORECASE), c["status"], c.get("stage")) for c in config()["progress_cues"]]
 
 
+# What may follow a figure and belongs to it: "US$950 million", "3.5 billion dollars", "12 per cent".
+_FIGURE_TAIL = re.compile(
+    r"\s*(?:(?:million|billion|trillion|thousand|bn|mn|m|tr)\b\.?)?"
+    r"(?:\s*(?:US dollars|dollars|euros|yen|yuan|USD|EUR|per cent|percent)\b|\s*%)?",
+    re.IGNORECASE,
+)
+
+
+def _whole_figure(text: str, m: re.Match[str]) -> str:
+    """The cue's words with the whole figure they end on: never "stood at US$950" for "US$950 million"."""
+    end = m.end()
+    if text[m.start():end][-1:].isdigit() or text[m.start():end][-1:] in ".,":
+        while end > m.start() and text[end - 1] in ".,":
+            end -= 1  # "US$950," : the comma ends the clause, not the number
+        tail = _FIGURE_TAIL.match(text, end)
+        if tail is not None:
+            end = tail.end()
+    return text[m.start():end].rstrip()
+
+
 def progress_cue(text: str, type_: str, confidence: float = 1.0) -> Cue | None:
     """The progress a statement reports, if any. Commitments report intentions, not progress;
     a statement the type model doubts is one (below even odds) may still report progress."""
@@ -51,7 +71,7 @@ def progress_cue(text: str, type_: str, confidence: float = 1.0) -> Cue | None:
     for regex, status, stage in _cues():
         m = regex.search(text)
         if m:
-            return Cue(status, stage, m.group(0))
+            return Cue(status, stage, _whole_figure(text, m))
     return None
 
 

@@ -34,8 +34,6 @@ def enrich(conn: Connection, items: list[dict[str, Any]], today: date) -> list[d
         item["status"] = status["value"] if status else "announced"
         item["status_origin"] = status["origin"] if status else "automatic"
         item["stage"] = stage["value"] if stage else ("pledged" if item["id"] in projects else None)
-        item["first_pledged"] = item["first_seen"]
-        item["times_reaffirmed"] = max(0, item["documents"] - 1)
         for target in item["targets"]:
             indicator = links.get(target["id"])
             target["indicator"] = indicator
@@ -51,14 +49,15 @@ def enrich(conn: Connection, items: list[dict[str, Any]], today: date) -> list[d
     return items
 
 
-def totals(items: list[dict[str, Any]]) -> dict[tuple[str, str], float]:
-    """Sum of targets per (metric, unit), each commitment counted once at its highest stage:
+def totals(items: list[dict[str, Any]]) -> dict[tuple[str, str, str], float]:
+    """Sum of targets per relation, metric and unit — never across relations: Vietnam–Laos trade and
+    Kenya–Chile trade are not one total. Each commitment counts once at its highest stage:
     "US$5 billion, then US$10 billion" adds 10 billion, not 15."""
-    out: dict[tuple[str, str], float] = defaultdict(float)
+    out: dict[tuple[str, str, str], float] = defaultdict(float)
     for item in items:
-        best: dict[tuple[str, str], float] = {}
+        best: dict[tuple[str, str, str], float] = {}
         for target in item["targets"]:
-            key = (target["metric"], target["unit"])
+            key = (item.get("relation") or "unknown parties", target["metric"], target["unit"])
             best[key] = max(best.get(key, 0.0), float(target["value"]))
         for key, value in best.items():
             out[key] += value
