@@ -101,3 +101,30 @@ def test_undated_documents_leave_first_pledged_unknown(ledger_url: str, tmp_path
         doc = ledger.documents()[0]
         assert doc["published"] is None
         assert all(c["first_pledged"] is None for c in ledger.commitments())
+
+
+def test_the_seeds_trade_goal_lists_each_target_once(ledger_url: str, shared: Path) -> None:
+    with Ledger(ledger_url) as ledger:
+        ledger.ingest(*(str(p) for p in sorted((shared / "corpus" / "seeds").glob("*.txt"))))
+        goal = next(c for c in ledger.commitments()
+                    if any(tg["metric"] == "bilateral trade" for tg in c["targets"]))
+        assert sorted(tg["value"] for tg in goal["targets"]) == [5_000_000_000, 10_000_000_000]
+        assert (goal["relation"], goal["times_reaffirmed"], goal["occasions"]) == ("LAO-VNM", 0, 1)
+        shown = ledger.commitment(goal["id"])
+        joined = [r for r in shown["reasons"] if r["matched"] is not None]
+        assert joined and all(r["party_check"].startswith("same relation LAO-VNM") for r in joined)
+        assert all(r["matched_text"] for r in joined)
+
+
+def test_bad_parties_are_refused_in_one_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    assert cli("ingest", write(tmp_path, "wire.txt", VISIT_WIRE), "--db", db, "--quiet").returncode == 0
+    for codes, message in (("XYZ,KEN", "unknown party 'XYZ'"), (",", "no parties given")):
+        result = cli("documents", "--db", db, "--set-parties", "1", codes)
+        assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "no document 9" in cli("documents", "--db", db, "--set-parties", "9", "KEN,CHL").stderr
+    fixed = cli("documents", "--db", db, "--set-parties", "1", "ken, chl", "--by", "analyst")
+    assert fixed.returncode == 0 and "parties CHL, KEN (relation CHL-KEN" in fixed.stdout
+    listed = cli("relations", "--db", db, "--format", "json")
+    assert '"relation": "CHL-KEN"' in listed.stdout

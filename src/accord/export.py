@@ -94,9 +94,13 @@ def commitment_panel(item: dict[str, Any]) -> Any:
     from rich.panel import Panel
     from rich.table import Table
 
+    parties = ", ".join(f"{p['name']} ({p['code']})" for p in item.get("parties", [])) or "unknown parties"
     head = (f"[bold]Commitment {item['id']}[/] · {item['status']} · {', '.join(item['pillars'])}\n"
-            f"{item['text']}\nfirst seen {item['first_seen']} · last seen {item['last_seen']} · "
-            f"stated in {item['documents']} document(s) · actors: {', '.join(item['actors']) or '-'}")
+            f"{item['text']}\nrelation {item.get('relation') or '-'} · {parties}\n"
+            f"first pledged {item.get('first_pledged') or 'unknown (undated sources)'} · "
+            f"reaffirmed {item.get('times_reaffirmed', 0)}× · {item.get('occasions', 0)} occasion(s) in "
+            f"{item['documents']} document(s) · last seen {item['last_seen']} · "
+            f"actors: {', '.join(item['actors']) or '-'}")
     sources = Table(title="sources", expand=True)
     for c in ("statement", "document", "published", "offsets", "text"):
         sources.add_column(c, overflow="fold")
@@ -106,17 +110,19 @@ def commitment_panel(item: dict[str, Any]) -> Any:
     parts: list[Any] = [head, sources]
     if item["targets"]:
         targets = Table(title="targets", expand=True)
-        for c in ("metric", "value", "unit", "deadline", "statement"):
+        for c in ("metric", "value", "unit", "deadline", "stated in"):
             targets.add_column(c)
         for tg in item["targets"]:
-            targets.add_row(tg["metric"], f"{tg['value']:,}", tg["unit"], tg["deadline"] or "", str(tg["statement"]))
+            stated = ", ".join(f"statement {s['statement']}" for s in tg.get("sources", [])) or str(tg["statement"])
+            targets.add_row(tg["metric"], f"{tg['value']:,}", tg["unit"], tg["deadline"] or "", stated)
         parts.append(targets)
     reasons = Table(title="why these statements are one commitment", expand=True)
-    for c in ("statement", "rule", "score", "detail"):
+    for c in ("statement", "matched", "rule", "score", "detail", "party check"):
         reasons.add_column(c, overflow="fold")
     for r in item.get("reasons", []):
-        reasons.add_row(str(r["statement"]), r["rule"], f"{r['score']:.2f}" if r["score"] is not None else "",
-                        r["detail"])
+        matched = "-" if r.get("matched") is None else f"{r['matched']}: {r.get('matched_text') or ''}"
+        reasons.add_row(str(r["statement"]), matched, r["rule"],
+                        f"{r['score']:.2f}" if r["score"] is not None else "", r["detail"], r.get("party_check", ""))
     parts.append(reasons)
     return Panel(Group(*parts))
 

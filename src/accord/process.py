@@ -307,6 +307,7 @@ def set_document_parties(engine: Engine, document_id: int, codes: list[str], by:
             parties.append({"code": found.code, "name": found.name})
     if not parties:
         raise InputError("no parties given: e.g. --set-parties 3 VNM,LAO")
+    parties.sort(key=lambda p: p["code"])
     relation = relation_key([p["code"] for p in parties])
     who = by or "a person"
     with transaction_for(engine) as conn:

@@ -136,11 +136,26 @@ def commitment(conn: Connection, commitment_id: int) -> dict[str, Any]:
         raise NotFound(f"no commitment {commitment_id}")
     item = found[0]
     R = t.merge_reasons
-    item["reasons"] = [
-        {"statement": r.statement_id, "matched": r.matched_statement_id, "rule": r.rule, "score": r.score,
-         "detail": r.detail}
-        for r in conn.execute(select(R).where(R.c.commitment_id == commitment_id).order_by(R.c.id))
-    ]
+    reasons = [dict(r._mapping) for r in conn.execute(select(R).where(R.c.commitment_id == commitment_id)
+                                                      .order_by(R.c.id))]
+    ids = {r["statement_id"] for r in reasons} | {r["matched_statement_id"] for r in reasons} - {None}
+    said = {r.id: (r.text, r.relation, r.document_id) for r in conn.execute(
+        select(S.c.id, S.c.text, S.c.document_id, D.c.relation).join(D, D.c.id == S.c.document_id)
+        .where(S.c.id.in_(ids)))}
+    item["reasons"] = []
+    for r in reasons:
+        own = said.get(r["statement_id"])
+        matched = said.get(r["matched_statement_id"]) if r["matched_statement_id"] is not None else None
+        if matched is None:
+            check = f"founded the commitment ({own[1] if own else '?'})"
+        elif own is not None and own[1] == matched[1]:
+            check = f"same relation {own[1]}: documents {own[2]} and {matched[2]}"
+        else:
+            check = (f"relations differ ({own[1] if own else '?'} and {matched[1]}): "
+                     f"{'a person merged them' if r['rule'] == 'decision' else 'not allowed'}")
+        item["reasons"].append({"statement": r["statement_id"], "matched": r["matched_statement_id"],
+                                "matched_text": matched[0] if matched else None, "rule": r["rule"],
+                                "score": r["score"], "detail": r["detail"], "party_check": check})
     return item
 
 
