@@ -51,6 +51,26 @@ class MentionKind(str, Enum):
     EVENT = "event"
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class StatementKey:
+    """A statement's identity across ledgers and rebuilds: its document's text hash and its offsets.
+
+    People's merge and split decisions are kept by these keys, so they outlive any rebuild of the
+    grouping; `str(key)` is how the ledger stores one ("<sha256>:<start>:<end>")."""
+
+    document: str  # the SHA-256 of the document's text
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return f"{self.document}:{self.start}:{self.end}"
+
+    @classmethod
+    def parse(cls, text: str) -> StatementKey:
+        document, start, end = text.rsplit(":", 2)
+        return cls(document, int(start), int(end))
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """One ingested text, immutable, identified by the SHA-256 of its text.

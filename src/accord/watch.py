@@ -259,23 +259,17 @@ def _oldest_first(entries: list[Entry]) -> list[Entry]:
 
 def _held_links(ledger: Ledger) -> dict[str, str]:
     """Source → text hash of every document in the ledger."""
-    from sqlalchemy import select
-
-    from accord.ledger import tables as t
+    from accord.ledger import queries
 
     with ledger.engine.connect() as conn:
-        return {str(source): str(sha) for source, sha in conn.execute(select(t.documents.c.source,
-                                                                             t.documents.c.sha256))}
+        return queries.held_sources(conn)
 
 
 def _document_hash(ledger: Ledger, document: int | None) -> str | None:
-    from sqlalchemy import select
-
-    from accord.ledger import tables as t
+    from accord.ledger import queries
 
     with ledger.engine.connect() as conn:
-        sha = conn.execute(select(t.documents.c.sha256).where(t.documents.c.id == document)).scalar()
-    return None if sha is None else str(sha)
+        return queries.document_hash(conn, document)
 
 
 def _load_state(path: Path) -> dict[str, dict[str, str | None]]:

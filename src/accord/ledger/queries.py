@@ -13,6 +13,7 @@ from sqlalchemy import Connection, func, select, text
 
 from accord.ledger import tables as t
 from accord.ledger.store import NotFound
+from accord.model import StatementKey
 
 S, D, C, M, E, T = t.statements, t.documents, t.commitments, t.mentions, t.entities, t.targets
 
@@ -221,11 +222,11 @@ def known_commitments(conn: Connection, after: int = 0) -> list[dict[str, Any]]:
     return out
 
 
-def decisions(conn: Connection) -> dict[tuple[str, str], str]:
+def decisions(conn: Connection) -> dict[tuple[StatementKey, StatementKey], str]:
     """People's decisions by statement-key pair; the latest one wins."""
-    out: dict[tuple[str, str], str] = {}
+    out: dict[tuple[StatementKey, StatementKey], str] = {}
     for r in conn.execute(select(t.decisions).order_by(t.decisions.c.id)):
-        out[(r.a_key, r.b_key)] = r.kind
+        out[(StatementKey.parse(r.a_key), StatementKey.parse(r.b_key))] = r.kind
     return out
 
 
@@ -244,9 +245,59 @@ def statement_row(conn: Connection, statement_id: int) -> dict[str, Any]:
 
 
 def members(conn: Connection, commitment_id: int) -> list[dict[str, Any]]:
+    """The statements of a commitment, each with its `key`, oldest first."""
     query = (select(S.c.id, S.c.start, S.c.end, D.c.sha256).join(D, D.c.id == S.c.document_id)
-             .where(S.c.commitment_id == commitment_id))
-    return [dict(r._mapping) for r in conn.execute(query)]
+             .where(S.c.commitment_id == commitment_id).order_by(S.c.id))
+    return [{**r._mapping, "key": StatementKey(r.sha256, r.start, r.end)} for r in conn.execute(query)]
+
+
+def statement_ids(conn: Connection, document_id: int) -> dict[tuple[int, int], int]:
+    """(start, end) → statement id, for one document."""
+    return {(r.start, r.end): r.id for r in conn.execute(
+        select(S.c.id, S.c.start, S.c.end).where(S.c.document_id == document_id))}
+
+
+def mention_kinds(conn: Connection, commitment_id: int) -> set[str]:
+    """The kinds of names a commitment's statements mention."""
+    return {r[0] for r in conn.execute(select(M.c.kind).join(S, S.c.id == M.c.statement_id)
+                                       .where(S.c.commitment_id == commitment_id))}
+
+
+def held_sources(conn: Connection) -> dict[str, str]:
+    """Source → text hash of every document in the ledger."""
+    return {str(source): str(sha) for source, sha in conn.execute(select(D.c.source, D.c.sha256))}
+
+
+def document_hash(conn: Connection, document_id: int | None) -> str | None:
+    sha = conn.execute(select(D.c.sha256).where(D.c.id == document_id)).scalar()
+    return None if sha is None else str(sha)
+
+
+def named_projects(conn: Connection, ids: list[int]) -> set[int]:
+    """Which of the commitments `ids` name a project."""
+    rows = conn.execute(select(S.c.commitment_id).join(M, M.c.statement_id == S.c.id)
+                        .where(S.c.commitment_id.in_(ids), M.c.kind == "project").distinct())
+    return {r[0] for r in rows}
+
+
+def date_mentions(conn: Connection, ids: list[int]) -> list[tuple[int, str]]:
+    """(commitment id, text) of every date its statements mention."""
+    rows = conn.execute(select(S.c.commitment_id, M.c.text).join(M, M.c.statement_id == S.c.id)
+                        .where(S.c.commitment_id.in_(ids), M.c.kind == "date"))
+    return [(int(c), str(text)) for c, text in rows]
+
+
+def commitment_statements_of(conn: Connection, document_id: int) -> list[dict[str, Any]]:
+    """A document's statements that belong to a commitment, with that commitment's relation."""
+    rows = conn.execute(select(S.c.id, S.c.text, S.c.pillars, S.c.commitment_id, C.c.relation)
+                        .join(C, C.c.id == S.c.commitment_id).where(S.c.document_id == document_id))
+    return [dict(r._mapping) for r in rows]
+
+
+def has_other_documents(conn: Connection, commitment_id: int, document_id: int) -> bool:
+    """Does the commitment have a statement from a document other than `document_id`?"""
+    return conn.execute(select(S.c.id).where(S.c.commitment_id == commitment_id,
+                                             S.c.document_id != document_id).limit(1)).first() is not None
 
 
 def _iso(value: Any) -> str | None:

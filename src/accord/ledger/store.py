@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 
 from accord.errors import AccordError, InputError
 from accord.ledger import tables as t
+from accord.model import StatementKey
 
 DEFAULT_URL = "sqlite:///accord.db"
 
@@ -92,9 +93,9 @@ def document_exists(conn: Connection, sha256: str) -> int | None:
     return int(row[0]) if row else None
 
 
-def record_decision(conn: Connection, kind: str, a: str, b: str, by: str | None) -> None:
-    a, b = (a, b) if a <= b else (b, a)
-    conn.execute(insert(t.decisions).values(kind=kind, a_key=a, b_key=b, by=by, created_at=now()))
+def record_decision(conn: Connection, kind: str, a: StatementKey, b: StatementKey, by: str | None) -> None:
+    first, second = sorted((str(a), str(b)))
+    conn.execute(insert(t.decisions).values(kind=kind, a_key=first, b_key=second, by=by, created_at=now()))
 
 
 def move_statement(conn: Connection, statement_id: int, commitment_id: int) -> None:

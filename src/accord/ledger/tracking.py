@@ -126,3 +126,15 @@ def link_target(conn: Connection, target_id: int, indicator: int) -> None:
 
 def target_links(conn: Connection) -> dict[int, int]:
     return {r.target_id: r.indicator_id for r in conn.execute(select(TI))}
+
+
+def indicator_units(conn: Connection) -> dict[int, str]:
+    return {r.id: r.unit for r in conn.execute(select(I.c.id, I.c.unit))}
+
+
+def target_row(conn: Connection, target_id: int) -> dict[str, Any] | None:
+    """A target's value and deadline with the commitment its statement belongs to."""
+    row = conn.execute(select(t.targets.c.value, t.targets.c.deadline, t.statements.c.commitment_id)
+                       .join(t.statements, t.statements.c.id == t.targets.c.statement_id)
+                       .where(t.targets.c.id == target_id)).first()
+    return None if row is None else dict(row._mapping)

@@ -10,14 +10,14 @@ from sqlalchemy import Connection, insert, select
 
 from accord.ledger import tables as t
 from accord.ledger.store import add_pillars, insert_id, now
-from accord.model import Document, Statement
+from accord.model import Document, Statement, StatementKey
 from accord.resolve.commitments import Placement
 from accord.resolve.entities import EntityRef
 
 
-def statement_key(sha256: str, start: int, end: int) -> str:
+def statement_key(sha256: str, start: int, end: int) -> StatementKey:
     """A statement's identity across ledgers and rebuilds: its document and offsets."""
-    return f"{sha256}:{start}:{end}"
+    return StatementKey(sha256, start, end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,8 +37,8 @@ def write_document(
     statements: list[Statement],
     refs: list[list[EntityRef | None]],
     actors: list[list[dict[str, Any]]],
-    vectors: dict[str, np.ndarray],
-    placements: dict[str, Placement],
+    vectors: dict[StatementKey, np.ndarray],
+    placements: dict[StatementKey, Placement],
     parties: DocumentParties,
 ) -> int:
     """Insert the document and its statements; place commitment statements. Returns the document id."""
@@ -112,13 +112,13 @@ def _entity_id(conn: Connection, ref: EntityRef, cache: dict[tuple[str, str], in
     return entity_id
 
 
-def _statement_id(conn: Connection, key: str | None) -> int | None:
+def _statement_id(conn: Connection, key: StatementKey | None) -> int | None:
     if key is None:
         return None
-    sha256, start, end = key.rsplit(":", 2)
     row = conn.execute(
         select(t.statements.c.id).join(t.documents, t.documents.c.id == t.statements.c.document_id)
-        .where(t.documents.c.sha256 == sha256, t.statements.c.start == int(start), t.statements.c.end == int(end))
+        .where(t.documents.c.sha256 == key.document, t.statements.c.start == key.start,
+               t.statements.c.end == key.end)
     ).first()
     return int(row[0]) if row else None
 

@@ -36,14 +36,14 @@ import numpy as np
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from accord.extract.lexicon import load_yaml
+from accord.model import StatementKey
 
 
 @dataclass(slots=True)
 class Candidate:
-    """A commitment statement as the merger sees it."""
+    """A commitment statement as the merger sees it (built by `candidates`, the one way to build one)."""
 
-    key: str  # "<document sha256>:<start>:<end>"
-    document: str
+    key: StatementKey
     text: str
     pillars: frozenset[str]
     targets: frozenset[tuple[str, str]]  # (metric, unit)
@@ -53,6 +53,47 @@ class Candidate:
     parties: frozenset[str] = frozenset()  # canonical names of who undertakes it
     relation: str | None = None  # its document's relation ("LAO-VNM"); None when no party is known
     joins_only: bool = False  # a position: it may join a commitment it restates, never found one
+
+    @property
+    def document(self) -> str:
+        """The SHA-256 of its document's text."""
+        return self.key.document
+
+
+@dataclass(frozen=True, slots=True)
+class StatementView:
+    """What the merger and the evidence linker read of a statement, new or stored."""
+
+    key: StatementKey
+    text: str
+    cue: str | None
+    pillars: list[str]
+    targets: list[tuple[str, str]]  # (metric, unit)
+    mentions: list[tuple[str, str, str | None]]  # (text, kind, canonical entity name or None)
+    actors: list[dict[str, Any]]  # canonical actors: name, entity, kind
+    relation: str | None
+    vector: np.ndarray | None = None  # stored embedding, when there is one
+    joins_only: bool = False
+
+
+def candidates(views: list[StatementView]) -> list[Candidate]:
+    """Candidates for `views`: the core wording embedded in one batch where no vector is stored."""
+    from accord.resolve.embed import embed
+
+    cores = [core_text(v.text, v.cue, [t for t, kind, _ in v.mentions if kind in ("place", "person")])
+             for v in views]
+    missing = [i for i, v in enumerate(views) if v.vector is None]
+    fresh = dict(zip(missing, embed([cores[i] for i in missing]))) if missing else {}
+    out = []
+    for i, (v, core) in enumerate(zip(views, cores)):
+        out.append(Candidate(
+            key=v.key, text=v.text, pillars=frozenset(v.pillars), targets=frozenset(v.targets),
+            entities=frozenset(entity or t for t, kind, entity in v.mentions if kind in ("project", "instrument")),
+            words=content_words(core), vector=fresh[i] if v.vector is None else v.vector,
+            parties=frozenset(str(a.get("entity") or a["name"]) for a in v.actors if a.get("kind", "place") == "place"),
+            relation=v.relation, joins_only=v.joins_only,
+        ))
+    return out
 
 
 @dataclass(slots=True)
@@ -68,9 +109,9 @@ class Known:
 class Placement:
     """Where a statement goes: `commitment` None means a new commitment."""
 
-    key: str
+    key: StatementKey
     commitment: int | None
-    matched: str | None
+    matched: StatementKey | None
     rule: str
     score: float
     detail: str
@@ -117,7 +158,8 @@ def content_words(text: str) -> frozenset[str]:
     )
 
 
-def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple[str, str], str]) -> list[Placement]:
+def place(candidates: list[Candidate], known: list[Known],
+          decisions: dict[tuple[StatementKey, StatementKey], str]) -> list[Placement]:
     """Placements for `candidates` (all of one document, so of one relation), in their order; a
     position that joins nothing has none."""
     config = _config()
@@ -127,8 +169,8 @@ def place(candidates: list[Candidate], known: list[Known], decisions: dict[tuple
                 if commitment.members and commitment.relation == relation]
     matrix = np.stack([m.vector for _, m in founders]) if founders else np.zeros((0, 1), dtype=np.float32)
     own_documents = [{m.document for m in c.members} for c in known]
-    scored: list[tuple[float, int, int, str, str, str]] = []  # score, candidate, commitment, rule, detail, member
-    forced: dict[int, tuple[int, str]] = {}
+    scored: list[tuple[float, int, int, str, str, StatementKey]] = []  # score, candidate, commitment, rule, detail, member
+    forced: dict[int, tuple[int, StatementKey]] = {}
     for ci, cand in enumerate(candidates):
         together = {b if a == cand.key else a for (a, b), kind in decisions.items()
                     if kind == "together" and cand.key in (a, b)}

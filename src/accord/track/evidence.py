@@ -15,6 +15,7 @@ from functools import cache
 
 import numpy as np
 
+from accord.model import StatementKey
 from accord.resolve.commitments import Candidate, Known, score_pair
 from accord.track.status import config
 
@@ -30,7 +31,7 @@ class Cue:
 class Link:
     """A progress report linked to a commitment, with the status it suggests."""
 
-    key: str  # the report statement's key
+    key: StatementKey  # the report statement's key
     commitment: int
     status: str
     stage: str | None

@@ -10,10 +10,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from accord.ledger import tables as t
-from accord.ledger import tracking
+from accord.ledger import queries, tracking
 from accord.track.progress import target_progress
 from accord.track.status import current, flags, parse_deadline
 
@@ -24,8 +23,8 @@ def enrich(conn: Connection, items: list[dict[str, Any]], today: date) -> list[d
     histories = tracking.histories(conn, ids)
     links = tracking.target_links(conn)
     series = {i: tracking.observations(conn, i) for i in set(links.values())}
-    units = {r.id: r.unit for r in conn.execute(select(t.indicators.c.id, t.indicators.c.unit))}
-    projects = _named_projects(conn, ids)
+    units = tracking.indicator_units(conn)
+    projects = queries.named_projects(conn, ids)
     deadlines = _deadline_mentions(conn, ids)
     for item in items:
         history = histories[item["id"]]
@@ -64,20 +63,10 @@ def totals(items: list[dict[str, Any]]) -> dict[tuple[str, str, str], float]:
     return dict(out)
 
 
-def _named_projects(conn: Connection, ids: list[int]) -> set[int]:
-    S, M = t.statements, t.mentions
-    rows = conn.execute(select(S.c.commitment_id).join(M, M.c.statement_id == S.c.id)
-                        .where(S.c.commitment_id.in_(ids), M.c.kind == "project").distinct())
-    return {r[0] for r in rows}
-
-
 def _deadline_mentions(conn: Connection, ids: list[int]) -> dict[int, list[str]]:
     """Deadlines stated without a figure: "build the railway link by 2024"."""
-    S, M = t.statements, t.mentions
     out: dict[int, list[str]] = defaultdict(list)
-    rows = conn.execute(select(S.c.commitment_id, M.c.text).join(M, M.c.statement_id == S.c.id)
-                        .where(S.c.commitment_id.in_(ids), M.c.kind == "date"))
-    for commitment_id, text in rows:
+    for commitment_id, text in queries.date_mentions(conn, ids):
         if text.lower().startswith(("by ", "before ", "through ", "until ", "no later than ")) \
                 and text not in out[commitment_id]:
             out[commitment_id].append(text)

@@ -1,0 +1,147 @@
+"""Ingest: read each source, skip what the ledger holds (same text hash), extract, read the parties and
+the occasion, resolve entities, place commitment statements among the known commitments of the same
+relation, propose evidence, and write the document — one transaction per document."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine
+
+from accord.errors import InputNotFound
+from accord.model import Document, Statement, StatementKey
+from accord.process.known import KnownState, canonical_actors, view_of
+from accord.resolve.commitments import Placement
+from accord.resolve.entities import EntityRef
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What happened to one source."""
+
+    source: str
+    document: int | None
+    status: str  # "added" | "unchanged"
+    statements: int = 0
+    commitments_new: int = 0
+    commitments_merged: int = 0
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files as given; a folder stands for its `.txt` files, sorted. Missing paths fail first."""
+    return [Path(s) for s in expand_sources([str(p) for p in paths], suffixes=(".txt",))]
+
+
+def expand_sources(sources: list[str], suffixes: tuple[str, ...] = (".txt", ".html", ".htm", ".pdf")) -> list[str]:
+    """URLs as given; paths expanded, a folder standing for its files with `suffixes`, sorted."""
+    out: list[str] = []
+    for source in sources:
+        if source.startswith(("http://", "https://")):
+            out.append(source)
+            continue
+        path = Path(source)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes)
+            if not found:
+                raise InputNotFound(f"{path}: folder has no {', '.join(suffixes)} files")
+            out.extend(str(p) for p in found)
+        elif path.exists():
+            out.append(source)
+        else:
+            raise InputNotFound(f"{path}: no such file or folder")
+    return out
+
+
+def check_files(files: list[Path]) -> None:
+    """Fail on the first unreadable file before any output, so a run is all or nothing."""
+    from accord.ingest import check_text_file
+
+    for path in files:
+        check_text_file(path)
+
+
+def extract_paths(files: list[Path], jobs: int = 1) -> Iterator[tuple[Path, Statement]]:
+    """(file, statement) pairs, file by file, each file checked before it is read."""
+    from accord.extract import extract_file
+
+    for path in files:
+        for statement in extract_file(path, jobs=jobs):
+            yield path, statement
+
+
+def ingest_sources(engine: Engine, sources: list[str],
+                   progress: Callable[[str], None] | None = None) -> Iterator[IngestResult]:
+    """Ingest each source in its own transaction; a failure stops the run but keeps what was committed."""
+    from accord.ingest import read_document
+
+    state = KnownState()
+    for source in sources:
+        doc = read_document(source)
+        yield ingest_document(engine, doc, state)
+        if progress is not None:
+            progress(source)
+
+
+def ingest_document(engine: Engine, doc: Document, state: KnownState | None = None) -> IngestResult:
+    from accord.extract import extract_text
+    from accord.ledger import occasions, store, transaction, write_document
+    from accord.ledger.write import DocumentParties
+    from accord.model import relation_key
+    from accord.process.track import link_evidence
+    from accord.resolve.parties import detect_parties
+
+    with transaction(engine) as conn:
+        existing = store.document_exists(conn, doc.sha256)
+        if existing is not None:
+            return IngestResult(doc.source, existing, "unchanged")
+    statements = extract_text(doc.text)
+    reading = detect_parties(doc.text, doc.title)
+    relation = relation_key([p.code for p in reading.parties])
+    with transaction(engine) as conn:
+        existing = store.document_exists(conn, doc.sha256)  # another writer may have won meanwhile
+        if existing is not None:
+            return IngestResult(doc.source, existing, "unchanged")
+        state = state or KnownState()
+        state.refresh(conn)
+        resolved = _resolve(conn, doc, statements, state, relation)
+        parties = DocumentParties([{"code": p.code, "name": p.name} for p in reading.parties], relation,
+                                  reading.confidence, reading.evidence,
+                                  occasions.assign(conn, relation, doc.published, doc.title))
+        doc_id = write_document(conn, doc, statements, resolved.refs, resolved.actors, resolved.vectors,
+                                resolved.placements, parties)
+        link_evidence(conn, doc_id, doc, statements, resolved.refs, resolved.actors, state, relation)
+    merged = sum(1 for p in resolved.placements.values() if p.commitment is not None)
+    return IngestResult(doc.source, doc_id, "added", len(statements), len(resolved.placements) - merged, merged)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What resolution adds to a document's statements before they are written."""
+
+    refs: list[list[EntityRef | None]]
+    actors: list[list[dict[str, Any]]]
+    vectors: dict[StatementKey, np.ndarray]
+    placements: dict[StatementKey, Placement]
+
+
+def _resolve(conn: Connection, doc: Document, statements: list[Statement], state: KnownState,
+             relation: str | None) -> Resolved:
+    from accord.ledger import queries
+    from accord.resolve import EntityResolver, place
+    from accord.resolve.commitments import candidates, restates_standing_undertaking
+
+    resolver = EntityResolver(dict(state.aliases))
+    refs = [[resolver.resolve(m.text, m.kind) for m in s.mentions] for s in statements]
+    actors = [canonical_actors(s, r, resolver) for s, r in zip(statements, refs)]
+    # Commitments are placed; a position joins one it restates (or, reaffirming one, is placed as one).
+    views = [view_of(doc.sha256, s, r, a, relation,
+                     joins_only=s.type != "commitment" and not restates_standing_undertaking(s.text))
+             for s, r, a in zip(statements, refs, actors) if s.type in ("commitment", "position")]
+    found = candidates(views)
+    placements = {p.key: p for p in place(found, list(state.commitments.values()), queries.decisions(conn))}
+    vectors = {c.key: c.vector for c in found if c.key in placements}
+    return Resolved(refs, actors, vectors, placements)
