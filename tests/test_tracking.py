@@ -174,10 +174,10 @@ def test_staged_targets_count_once_and_diff_of_the_seeds(ledger_url: str, shared
         assert totals(items)[("LAO-VNM", "bilateral trade", "USD")] == 10_000_000_000
         vna, vov = (d["id"] for d in sorted(ledger.documents(), key=lambda d: d["source"]))
         result = ledger.diff(vna, vov)
-        only_vov = [r["b"] for r in result["new"]]
-        only_vna = [r["a"] for r in result["dropped"]]
-        both = [r["b"] for r in result["repeated"]]
+        only_vov = [s["text"] for r in result["new"] for s in r["b"]]
+        only_vna = [s["text"] for r in result["dropped"] for s in r["a"]]
+        both = [r["b"][0]["text"] for r in result["continued"]]
         assert any(text.startswith("Cultural, scientific, and technical cooperation") for text in only_vov)
         assert any("Solidarity Year 2027" in text for text in only_vna)
         assert any("US$5 billion" in text for text in both)
-        assert len(only_vov) + len(both) == sum(1 for c in items if any(s["document"] == vov for s in c["sources"]))
+        assert len(result["new"]) + len(both) == sum(1 for c in items if any(s["document"] == vov for s in c["sources"]))

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Connection
+
 from accord.ledger import DEFAULT_URL, open_engine
 from accord.ledger import queries as q
 from accord.process import IngestResult
@@ -213,18 +215,46 @@ class Ledger:
         with self.engine.connect() as conn:
             return [{**i, "observations": _plain_rows(i["observations"])} for i in tracking.indicators(conn)]
 
-    def diff(self, a: int, b: int) -> dict[str, Any]:
-        """Commitments new in document `b`, repeated from `a` (with wording changes), dropped since `a`."""
+    def diff(self, a: int | str, b: int | str, relation: str | None = None) -> dict[str, Any]:
+        """Commitments new in B, continued from A (wording word by word, target changes), dropped since A.
+
+        Without `relation`, `a` and `b` are document ids (of one relation). With it, each names one of the
+        relation's occasions: a year (2026), a month (2026-04), a date (2026-04-10) or an id ("#12")."""
         from accord.track.diff import diff
 
-        from accord.ledger import NotFound
-
         with self.engine.connect() as conn:
-            found = {d["id"] for d in q.documents(conn, ids=[a, b])}
-            for doc in (a, b):
+            side_a, side_b = self._diff_sides(conn, a, b, relation)
+            key = side_a["relation"]
+            documents = [d["id"] for side in (side_a, side_b) for d in side["documents"]]
+            targets = {s["id"]: s["targets"] for doc in dict.fromkeys(documents)
+                       for s in q.statements(conn, document=doc, limit=100_000)}
+            items = q.commitments(conn, relation=key) if key else q.commitments(conn)
+        return diff(items, side_a, side_b, targets)
+
+    def _diff_sides(self, conn: Connection, a: int | str, b: int | str,
+                    relation: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The two sides of `diff`, each a document or an occasion, checked to be of one relation."""
+        from accord.errors import InputError
+        from accord.ledger import NotFound
+        from accord.model import parse_relation
+        from accord.track.diff import document_id, document_side, occasion_side, same_relation
+
+        if relation is None:
+            ids = [document_id(a, "A"), document_id(b, "B")]
+            found = {d["id"]: d for d in q.documents(conn, ids=ids)}
+            for doc in ids:
                 if doc not in found:
-                    raise NotFound(f"no document {doc}")
-            return {"a": a, "b": b, **diff(q.commitments(conn), a, b)}
+                    raise NotFound(f"no document {doc} (see `accord documents`; to compare occasions, give a relation)")
+            side_a, side_b = document_side(found[ids[0]]), document_side(found[ids[1]])
+            same_relation(side_a, side_b)
+            return side_a, side_b
+        key = parse_relation(relation)
+        if key is None:
+            raise InputError(f"relation: {relation!r} names no parties; give their codes, e.g. USA-JPN")
+        occasions = q.occasions(conn, key)
+        if not occasions:
+            raise NotFound(f"no relation {relation!r} in the ledger (see `accord relations`)")
+        return occasion_side(key, occasions, a, "A"), occasion_side(key, occasions, b, "B")
 
     def entities(self, kind: str | None = None) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -369,19 +369,54 @@ def indicator_list(db: DbOption = None, format: FormatOption = "table") -> None:
 
 
 @app.command()
-def diff(a: int, b: int, db: DbOption = None, format: FormatOption = "table") -> None:
-    """What document B says that A did not, what both say (wording changes), and what B dropped."""
-    result = _ledger(db).diff(a, b)
+def diff(
+    a: Annotated[str, typer.Argument(help="A document id; with --relation a year, a month, a date or an "
+                                         "occasion id ('#12', quoted: the shell reads # as a comment).")],
+    b: Annotated[str, typer.Argument(help="The same for the later side.")],
+    relation: Annotated[str | None, typer.Option(help="Compare two occasions of this relation, e.g. USA-JPN.")] = None,
+    db: DbOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+) -> None:
+    """What B says that A did not, what both say (wording word by word, target changes), and what B dropped."""
+    if format not in ("table", "json"):
+        raise typer.BadParameter("must be one of table, json", param_hint="--format")
+    result = _ledger(db).diff(a, b, relation=relation)
     if format == "json":
         import json
 
         print(json.dumps(result, ensure_ascii=False, indent=1))
         return
+    _print_diff(result)
+
+
+def _print_diff(result: dict) -> None:  # type: ignore[type-arg]
+    """`accord diff` as a person reads it; words deleted [-red-] and inserted {+green+}, as git's word diff."""
     from rich.console import Console
+    from rich.text import Text
 
-    from accord.export import diff_tables
-
-    Console().print(diff_tables(result))
+    out = Text()
+    for side in ("a", "b"):
+        out.append(f"{side.upper()}  {result[side]['label']}\n", style="bold")
+    for key, title, sides in (("new", "new in B", "b"), ("dropped", "dropped since A", "a"),
+                              ("continued", "continued", "ab")):
+        out.append(f"\n{title} ({len(result[key])})\n", style="bold")
+        for row in result[key]:
+            changed = ", wording changed" if row.get("wording_changed") else ""
+            out.append(f"  commitment {row['commitment']} ({', '.join(row['pillars']) or 'no pillar'}){changed}\n")
+            for side in sides:
+                for s in row[side]:
+                    out.append(f"    {side.upper()} (document {s['document']}): {s['text']}\n")
+            if row.get("wording_changed"):
+                out.append("    words:")
+                for i, op in enumerate(row["words"]):
+                    replaced = i > 0 and op["op"] == "insert" and row["words"][i - 1]["op"] == "delete"
+                    form, style = {"equal": ("{}", ""), "delete": ("[-{}-]", "red"),
+                                   "insert": ("{{+{}+}}", "green")}[op["op"]]
+                    out.append(("" if replaced else " ") + form.format(op["text"]), style=style)
+                out.append("\n")
+            for tg in row["targets"]:
+                out.append(f"    target {tg['said']}\n")
+    Console(soft_wrap=True, highlight=False).print(out, end="")
 
 
 @app.command()

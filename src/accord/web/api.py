@@ -157,9 +157,14 @@ def indicators(lg: LedgerDep, limit: Limit = 50, cursor: Cursor = None, format: 
     return _slice(lg.indicators(), cursor, limit, format)
 
 
-@router.get("/diff", summary="Commitments new in B, repeated from A, dropped since A")
-def diff(a: int, b: int, lg: LedgerDep) -> Response:
-    return JSONResponse(_jsonable(lg.diff(a, b)))
+@router.get("/diff", summary="Commitments new in B, continued from A (word by word, targets), dropped since A")
+def diff(lg: LedgerDep,
+         a: Annotated[str, Query(description="A document id; with `relation` a year, a month, a date or "
+                                             "an occasion id (#12).")],
+         b: Annotated[str, Query(description="The same for the later side.")],
+         relation: Annotated[str | None, Query(description="Compare two occasions of it, e.g. USA-JPN.")] = None,
+         ) -> Response:
+    return JSONResponse(_jsonable(lg.diff(a, b, relation=relation)))
 
 
 @router.get("/search", summary="Full-text search over statements")
