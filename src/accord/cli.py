@@ -390,33 +390,11 @@ def diff(
 
 
 def _print_diff(result: dict) -> None:  # type: ignore[type-arg]
-    """`accord diff` as a person reads it; words deleted [-red-] and inserted {+green+}, as git's word diff."""
     from rich.console import Console
-    from rich.text import Text
 
-    out = Text()
-    for side in ("a", "b"):
-        out.append(f"{side.upper()}  {result[side]['label']}\n", style="bold")
-    for key, title, sides in (("new", "new in B", "b"), ("dropped", "dropped since A", "a"),
-                              ("continued", "continued", "ab")):
-        out.append(f"\n{title} ({len(result[key])})\n", style="bold")
-        for row in result[key]:
-            changed = ", wording changed" if row.get("wording_changed") else ""
-            out.append(f"  commitment {row['commitment']} ({', '.join(row['pillars']) or 'no pillar'}){changed}\n")
-            for side in sides:
-                for s in row[side]:
-                    out.append(f"    {side.upper()} (document {s['document']}): {s['text']}\n")
-            if row.get("wording_changed"):
-                out.append("    words:")
-                for i, op in enumerate(row["words"]):
-                    replaced = i > 0 and op["op"] == "insert" and row["words"][i - 1]["op"] == "delete"
-                    form, style = {"equal": ("{}", ""), "delete": ("[-{}-]", "red"),
-                                   "insert": ("{{+{}+}}", "green")}[op["op"]]
-                    out.append(("" if replaced else " ") + form.format(op["text"]), style=style)
-                out.append("\n")
-            for tg in row["targets"]:
-                out.append(f"    target {tg['said']}\n")
-    Console(soft_wrap=True, highlight=False).print(out, end="")
+    from accord.export import diff_text
+
+    Console(soft_wrap=True, highlight=False).print(diff_text(result), end="")
 
 
 @app.command()

@@ -127,19 +127,31 @@ def commitment_panel(item: dict[str, Any]) -> Any:
     return Panel(Group(*parts))
 
 
-def diff_tables(result: dict[str, Any]) -> Any:
-    """`accord diff`: new in B, repeated (wording changed or not), dropped since A."""
-    from rich.console import Group
-    from rich.table import Table
+def diff_text(result: dict[str, Any]) -> Any:
+    """`accord diff` as a person reads it; words deleted [-red-] and inserted {+green+}, as git's word diff."""
+    from rich.text import Text
 
-    parts = []
-    for key, title, cols in (("new", f"only in document {result['b']}", ["commitment", "b"]),
-                             ("dropped", f"only in document {result['a']}", ["commitment", "a"]),
-                             ("repeated", "in both", ["commitment", "wording_changed", "a", "b"])):
-        table = Table(title=f"{title} ({len(result[key])})", expand=True, show_lines=True)
-        for c in cols:
-            table.add_column(c, overflow="fold", ratio=4 if c in ("a", "b") else 1)
+    out = Text()
+    for side in ("a", "b"):
+        out.append(f"{side.upper()}  {result[side]['label']}\n", style="bold")
+    for key, title, sides in (("new", "new in B", "b"), ("dropped", "dropped since A", "a"),
+                              ("continued", "continued", "ab")):
+        out.append(f"\n{title} ({len(result[key])})\n", style="bold")
         for row in result[key]:
-            table.add_row(*[str(row[c]) for c in cols])
-        parts.append(table)
-    return Group(*parts)
+            changed = ", wording changed" if row.get("wording_changed") else ""
+            out.append(f"  commitment {row['commitment']} ({', '.join(row['pillars']) or 'no pillar'}){changed}\n")
+            for side in sides:
+                for s in row[side]:
+                    out.append(f"    {side.upper()} (document {s['document']}): {s['text']}\n")
+            if row.get("wording_changed"):
+                out.append("    words:")
+                for i, op in enumerate(row["words"]):
+                    replaced = i > 0 and op["op"] == "insert" and row["words"][i - 1]["op"] == "delete"
+                    form, style = {"equal": ("{}", ""), "delete": ("[-{}-]", "red"),
+                                   "insert": ("{{+{}+}}", "green")}[op["op"]]
+                    out.append(("" if replaced else " ") + form.format(op["text"]), style=style)
+                out.append("\n")
+            for tg in row["targets"]:
+                out.append(f"    target {tg['said']}\n")
+    return out
+
