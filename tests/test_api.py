@@ -1,4 +1,4 @@
-"""The REST API: every endpoint, its list shape, CSV, and bad input (404, 422, 413, 401)."""
+"""The REST API: every endpoint, its list shape, CSV, relations, and bad input (404, 400, 422, 413, 401)."""
 
 import json
 from collections.abc import Iterator
@@ -21,6 +21,22 @@ Both sides committed to finishing the Natuna - Con Dao undersea cable as planned
 The leaders welcomed the signing of a memorandum on fisheries.
 """
 TOKEN = {"Authorization": "Bearer s3cret"}
+# Relations: two outlets' reports of one state visit (Kenya-Chile) and a Ghana-Peru meeting.
+EFE = """Chile and Kenya to expand copper and tea trade
+SANTIAGO, March 4, 2026 (EFE) - Chilean President Gabriel Boric received Kenyan President William Ruto in Santiago on Wednesday.
+The two presidents agreed to double bilateral trade to US$200 million by 2030.
+Chile will fund 40 scholarships for Kenyan students every year.
+"""
+KNA = """Ruto visit: Kenya and Chile pledge trade growth
+VALPARAISO, March 5, 2026 (KNA) - Kenya and Chile wrapped up the state visit of the Kenyan president in Valparaiso on Thursday.
+Both sides reaffirmed the goal of doubling bilateral trade to US$200 million by 2030.
+"""
+ACCRA = """Peru and Ghana open gold sector talks
+ACCRA, October 9, 2025 - Ghanaian and Peruvian ministers met in Accra on Thursday.
+The two sides agreed to set up a joint mining safety institute in Tarkwa by 2027.
+"""
+DOUBLE = "The two presidents agreed to double bilateral trade to US$200 million by 2030."
+SCHOLARSHIPS = "Chile will fund 40 scholarships for Kenyan students every year."
 
 
 @pytest.fixture()
@@ -34,9 +50,19 @@ def client(ledger_url: str, tmp_path: Path) -> Iterator[TestClient]:
         yield c
 
 
+@pytest.fixture()
+def relations(ledger_url: str) -> Iterator[TestClient]:
+    with Ledger(ledger_url) as ledger:
+        for text, source in ((EFE, "efe.txt"), (KNA, "kna.txt"), (ACCRA, "accra.txt")):
+            ledger.ingest_text(text, source)
+    settings = Settings(database_url=ledger_url, api_tokens=("s3cret",), secret_key="k")
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
 def test_lists_share_one_shape_and_paginate(client: TestClient) -> None:
     for path in ("/api/v1/documents", "/api/v1/statements", "/api/v1/commitments", "/api/v1/entities",
-                 "/api/v1/indicators", "/api/v1/search?q=cable"):
+                 "/api/v1/indicators", "/api/v1/search?q=cable", "/api/v1/relations"):
         body = client.get(path).json()
         assert set(body) == {"items", "total", "next"}, path
     first = client.get("/api/v1/statements?limit=3").json()
@@ -141,7 +167,8 @@ def test_oversize_uploads_are_refused(client: TestClient) -> None:
 def test_openapi_docs(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
-    assert {"/api/v1/commitments", "/api/v1/commitments/{commitment_id}", "/api/v1/diff"} <= set(spec["paths"])
+    assert {"/api/v1/commitments", "/api/v1/commitments/{commitment_id}", "/api/v1/diff", "/api/v1/relations",
+            "/api/v1/relations/{key}", "/api/v1/documents/{document_id}/parties"} <= set(spec["paths"])
     assert json.dumps(spec)
 
 
@@ -150,3 +177,90 @@ def test_private_ledger_needs_a_token_to_read(ledger_url: str) -> None:
     with TestClient(create_app(settings)) as c:
         assert c.get("/api/v1/documents").status_code == 401
         assert c.get("/api/v1/documents", headers=TOKEN).status_code == 200
+
+
+def test_relations_list_pages_and_csv(relations: TestClient) -> None:
+    body = relations.get("/api/v1/relations").json()
+    assert body["total"] == 2 and body["next"] is None
+    assert body["items"] == [
+        {"relation": "CHL-KEN", "parties": [{"code": "CHL", "name": "Chile"}, {"code": "KEN", "name": "Kenya"}],
+         "documents": 2, "occasions": 1, "commitments": 2, "first": "2026-03-04", "last": "2026-03-05"},
+        {"relation": "GHA-PER", "parties": [{"code": "GHA", "name": "Ghana"}, {"code": "PER", "name": "Peru"}],
+         "documents": 1, "occasions": 1, "commitments": 1, "first": "2025-10-09", "last": "2025-10-09"}]
+    first = relations.get("/api/v1/relations?limit=1").json()
+    assert [r["relation"] for r in first["items"]] == ["CHL-KEN"] and first["next"]
+    second = relations.get(f"/api/v1/relations?limit=1&cursor={first['next']}").json()
+    assert [r["relation"] for r in second["items"]] == ["GHA-PER"] and second["next"] is None
+    csv_text = relations.get("/api/v1/relations?format=csv").text
+    assert csv_text.splitlines()[0] == "relation,parties,documents,occasions,commitments,first,last"
+
+
+def test_relation_has_its_occasions_commitments_by_pillar_and_targets(relations: TestClient) -> None:
+    one = relations.get("/api/v1/relations/KEN-CHL").json()
+    assert relations.get("/api/v1/relations/chl,ken").json() == one  # any order, any case
+    assert one["relation"] == "CHL-KEN" and one["documents"] == 2 and one["occasion_count"] == 1
+    docs = {d["source"]: d["id"] for d in relations.get("/api/v1/documents").json()["items"]}
+    [visit] = one["occasions"]
+    assert visit["date"] == "2026-03-04"
+    assert [(d["id"], d["outlet"], d["published"]) for d in visit["documents"]] == [
+        (docs["efe.txt"], "EFE", "2026-03-04"), (docs["kna.txt"], "KNA", "2026-03-05")]
+    texts = {c["text"]: c for c in one["commitments"]}
+    assert set(texts) == {DOUBLE, SCHOLARSHIPS}
+    assert (texts[DOUBLE]["documents"], texts[DOUBLE]["occasions"], texts[DOUBLE]["times_reaffirmed"]) == (2, 1, 0)
+    assert {c["relation"] for c in one["commitments"]} == {"CHL-KEN"}
+    assert sum(sum(counts.values()) for counts in one["by_pillar"].values()) == sum(
+        len(c["pillars"] or ["political"]) for c in one["commitments"])
+    [target] = one["targets"]
+    assert (target["commitment"], target["value"], target["unit"], len(target["sources"])) == (
+        texts[DOUBLE]["id"], 200000000, "USD", 2)
+    assert one["totals"] == [{"metric": "bilateral trade", "unit": "USD", "value": 200000000.0}]
+
+
+def test_relation_unknown_is_404_and_malformed_is_400(relations: TestClient) -> None:
+    unknown = relations.get("/api/v1/relations/BRA-NOR")
+    assert unknown.status_code == 404
+    assert unknown.json() == {"error": {"status": 404,
+                                        "message": "no relation 'BRA-NOR' in the ledger (see `accord relations`)"}}
+    for key in ("%3Cscript%3E", "KEN_CHL", "%20", "K"):
+        bad = relations.get(f"/api/v1/relations/{key}")
+        assert bad.status_code == 400, key
+        assert "give party codes joined by '-', e.g. VNM-LAO" in bad.json()["error"]["message"]
+    assert relations.get("/api/v1/documents?relation=%3Cx%3E").status_code == 400
+
+
+def test_documents_carry_parties_relation_and_occasion(relations: TestClient) -> None:
+    items = {d["source"]: d for d in relations.get("/api/v1/documents").json()["items"]}
+    efe, kna, accra = items["efe.txt"], items["kna.txt"], items["accra.txt"]
+    assert efe["parties"] == [{"code": "CHL", "name": "Chile"}, {"code": "KEN", "name": "Kenya"}]
+    assert (efe["relation"], kna["relation"], accra["relation"]) == ("CHL-KEN", "CHL-KEN", "GHA-PER")
+    assert efe["occasion"] == kna["occasion"] != accra["occasion"]
+    assert efe["parties_by"] is None and 0 < efe["parties_confidence"] <= 1 and efe["parties_evidence"]
+    only = relations.get("/api/v1/documents?relation=PER-GHA").json()
+    assert [d["source"] for d in only["items"]] == ["accra.txt"] and only["total"] == 1
+    assert relations.get(f"/api/v1/documents/{efe['id']}").json()["relation"] == "CHL-KEN"
+
+
+def test_set_parties_corrects_a_document(relations: TestClient) -> None:
+    accra = next(d["id"] for d in relations.get("/api/v1/documents").json()["items"] if d["source"] == "accra.txt")
+    path = f"/api/v1/documents/{accra}/parties"
+    assert relations.post(path, json={"parties": ["GHA", "BRA"]}).status_code == 401
+    forged = relations.post(path, json={"parties": ["GHA", "BRA"]}, headers={"Authorization": "Bearer no"})
+    assert forged.status_code == 401
+    unknown = relations.post(path, json={"parties": ["GHA", "XYZ"]}, headers=TOKEN)
+    assert unknown.status_code == 400
+    message = unknown.json()["error"]["message"]
+    assert message.startswith("unknown party 'XYZ'") and "\n" not in message
+    assert relations.post(path, json={"parties": "GHA"}, headers=TOKEN).status_code == 422
+    assert relations.post("/api/v1/documents/999/parties", json={"parties": ["GHA"]}, headers=TOKEN).status_code == 404
+    assert relations.get(f"/api/v1/documents/{accra}").json()["relation"] == "GHA-PER"
+    done = relations.post(path, json={"parties": ["per", "gha", "BRA"]}, headers=TOKEN)
+    assert done.status_code == 200
+    row = done.json()
+    assert (row["id"], row["relation"], row["parties_by"], row["parties_confidence"]) == (
+        accra, "BRA-GHA-PER", "token", 1.0)
+    assert [p["code"] for p in row["parties"]] == ["BRA", "GHA", "PER"]
+    keys = [r["relation"] for r in relations.get("/api/v1/relations").json()["items"]]
+    assert keys == ["BRA-GHA-PER", "CHL-KEN"]
+    moved = relations.get("/api/v1/relations/BRA-GHA-PER").json()
+    assert [c["relation"] for c in moved["commitments"]] == ["BRA-GHA-PER"]
+    assert relations.get("/api/v1/relations/GHA-PER").status_code == 404

@@ -1,7 +1,7 @@
 """The dashboard in a real browser (Debian's Chromium driven by Playwright) against `accord serve`.
 
 Screenshots of each page at laptop and phone size go to test-artifacts/screenshots/; the overview,
-commitment and document pages also to docs/screenshots/ for the project's notes.
+commitment, document and relation pages also to docs/screenshots/ for the project's notes.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 DOCS = ROOT / "docs" / "screenshots"
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-FOR_DOCS = {"overview", "commitment", "document"}
+FOR_DOCS = {"overview", "commitment", "document", "relation"}
 
 OSLO = """Norway and Chile agree to expand trade and clean energy ties
 OSLO, March 3, 2025 - Norwegian Prime Minister Jonas Gahr Store and Chilean President Gabriel Boric held talks in Oslo on Monday.
@@ -143,12 +143,13 @@ def test_dashboard_scenario(browser: object, server: str) -> None:
     page.get_by_role("button", name="Filter").click()
     expect(page).to_have_url(f"{server}/commitments?q=&pillar=economy_trade&status=&actor=&sort=id")
     rows = page.locator("table.commitments tbody tr")
-    expect(rows).to_have_count(1)
+    expect(rows).to_have_count(2)  # the trade target and the engineers' training
     expect(rows.first.locator(".text-cell > a")).to_have_text(TRADE)
     shoot(page, "commitments")
 
     # A commitment: every source sentence highlighted inside its document
     rows.first.locator(".text-cell > a").click()
+    expect(page.locator(".facts")).to_contain_text("CHL-NOR")
     expect(page.locator("h1")).to_have_text(TRADE)
     sources = page.request.get(page.url.replace("/commitments/", "/api/v1/commitments/")).json()["sources"]
     assert len(sources) == 2
@@ -172,6 +173,29 @@ def test_dashboard_scenario(browser: object, server: str) -> None:
     expect(page.locator("h1")).to_have_text("Santiago - Valparaiso railway")
     expect(page.locator("#ent-statements")).to_contain_text("(2)")
     shoot(page, "entity")
+
+    # Relations: the one relation, then its occasions on a timeline and its commitments by pillar
+    page.get_by_role("link", name="Relations", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Relations")
+    row = page.locator("table.relations tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.locator("td")).to_have_text(["Chile CHL, Norway NOR", "2", "2", "3", "2025-03-03 – 2026-06-10"])
+    shoot(page, "relations")
+    row.get_by_role("link", name="CHL-NOR").click()
+    expect(page).to_have_url(server + "/relations/CHL-NOR")
+    expect(page.locator("h1")).to_have_text("Chile – Norway")
+    occasions = page.locator("ol.timeline > li")
+    expect(occasions).to_have_count(2)
+    expect(occasions.locator("time")).to_have_text(["2025-03-03", "2026-06-10"])  # oldest first
+    expect(occasions.first).to_contain_text("Norway and Chile agree to expand trade and clean energy ties")
+    expect(occasions.last).to_contain_text("Chile and Norway review cooperation")
+    expect(page.locator("#pillar-economy_trade")).to_contain_text("Economy & trade (2)")
+    expect(page.locator("#pillar-infrastructure_transport")).to_contain_text("(1)")
+    expect(page.locator(".pillar-group .stack").first).to_be_visible()
+    expect(page.locator('#targets ~ .target-list [role="progressbar"][aria-valuenow="50.0"]')).to_have_count(1)
+    shoot(page, "relation")
+    page.locator(".pillar-commitments").get_by_role("link", name=TRADE).first.click()
+    expect(page.locator("h1")).to_have_text(TRADE)
 
     # Sign in, then ingest a pasted text and find its commitment in the list
     page.goto(server + "/ingest")
@@ -204,5 +228,19 @@ def test_dashboard_scenario(browser: object, server: str) -> None:
     page.goto(server + "/review")
     expect(page.get_by_role("button", name="Accept")).to_have_count(1)
     shoot(page, "review")
+
+    # Correct a document's parties, signed in: it moves to its new relation, and says who corrected it
+    page.goto(server + "/documents")
+    page.get_by_role("link", name="Kenya and Ghana sign skills pact").click()
+    expect(page.locator(".doc-parties")).to_contain_text("GHA-KEN")
+    page.get_by_label("Correct the parties").fill("KEN, GHA, UGA")
+    page.get_by_role("button", name="Set parties").click()
+    expect(page.locator(".flash")).to_have_text("Parties set: GHA, KEN, UGA (relation GHA-KEN-UGA).")
+    expect(page.locator("#parties")).to_contain_text("Corrected by")
+    expect(page.locator("#parties")).to_contain_text("ana")
+    shoot(page, "document-parties")
+    page.locator("#parties").get_by_role("link", name="GHA-KEN-UGA").click()
+    expect(page.locator("h1")).to_have_text("Ghana – Kenya – Uganda")
+    expect(page.locator(".pillar-commitments")).to_contain_text(NEW)
     assert errors == []
     context.close()

@@ -1,4 +1,5 @@
-"""The server-rendered pages: content, filters, exact source highlighting, escaping, sign-in, CSRF, limits."""
+"""The server-rendered pages: content, filters, exact source highlighting, relations, escaping, sign-in, CSRF,
+limits."""
 
 from __future__ import annotations
 
@@ -37,6 +38,32 @@ The two countries agreed to open a joint vocational training centre in Accra by 
 """
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
+# Relations: two reports of one state visit to Kenya (a day apart), an undated communique of the same
+# two governments, and a Ghana-Peru meeting a year earlier.
+NAIROBI = """Kenya and Chile agree to lift trade and share copper know-how <script>alert(2)</script>
+NAIROBI, May 12, 2026 (KNA) - Kenyan President William Ruto and Chilean President Gabriel Boric held talks in Nairobi on Tuesday.
+The two presidents agreed to raise bilateral trade to US$400 million by 2029.
+Chile will send 30 mining engineers to Kenyan universities every year.
+The two governments will open a direct Mombasa - Valparaiso shipping line.
+"""
+MOMBASA = """Boric in Kenya: Chile and Kenya sign tea and shipping deals
+MOMBASA, May 13, 2026 (Xinhua) - Chile and Kenya signed agreements on tea exports and shipping during the visit of the Chilean president.
+Both countries pledged to raise bilateral trade to US$400 million by 2029.
+The two sides committed to open the Mombasa - Valparaiso shipping line next year.
+"""
+COMMUNIQUE = """Joint communique of Kenya and Chile on fisheries
+Kenya and Chile agreed to set up a joint fisheries research station in Lamu.
+"""
+LIMA = """Ghana and Peru agree on cocoa research
+LIMA, August 20, 2025 - Peruvian President Dina Boluarte and Ghanaian President John Mahama met in Lima on Wednesday.
+The two leaders agreed to build a joint cocoa research institute in Kumasi by 2027.
+"""
+KE_TRADE = "The two presidents agreed to raise bilateral trade to US$400 million by 2029."
+KE_ENGINEERS = "Chile will send 30 mining engineers to Kenyan universities every year."
+KE_SHIPPING = "The two governments will open a direct Mombasa - Valparaiso shipping line."
+KE_FISHERIES = "Kenya and Chile agreed to set up a joint fisheries research station in Lamu."
+NAIROBI_TITLE = "Kenya and Chile agree to lift trade and share copper know-how &lt;script&gt;alert(2)&lt;/script&gt;"
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -68,6 +95,34 @@ def make_client(url: str, **settings: Any) -> TestClient:
 def client(url: str) -> Iterator[TestClient]:
     with make_client(url) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def relations_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Kenya-Chile (one visit in two reports, one undated communique) and Ghana-Peru; the trade target at 25 %."""
+    path = tmp_path_factory.mktemp("relations") / "ledger.db"
+    with Ledger(f"sqlite:///{path}") as lg:
+        for text, source in ((NAIROBI, "nairobi.txt"), (MOMBASA, "mombasa.txt"), (COMMUNIQUE, "communique.txt"),
+                             (LIMA, "lima.txt")):
+            lg.ingest_text(text, source)
+        lg.add_indicator("trade KE-CL", "USD")
+        lg.observe("trade KE-CL", "2025", "100000000", "customs statistics")
+        target = next(c for c in lg.commitments() if c["text"] == KE_TRADE)["targets"][0]
+        lg.link_target(target["id"], "trade KE-CL")
+    return path
+
+
+@pytest.fixture()
+def relations_client(relations_built: Path, tmp_path: Path) -> Iterator[TestClient]:
+    copy = tmp_path / "relations.db"
+    shutil.copy(relations_built, copy)
+    with make_client(f"sqlite:///{copy}") as c:
+        yield c
+
+
+def document_id(client: TestClient, source: str) -> int:
+    ident: int = next(d["id"] for d in client.get("/api/v1/documents").json()["items"] if d["source"] == source)
+    return ident
 
 
 def csrf(client: TestClient, path: str = "/login") -> str:
@@ -110,7 +165,7 @@ def test_commitments_filters_and_sort(client: TestClient) -> None:
         return re.findall(r'<td class="text-cell"><a href="/commitments/\d+">([^<]+)</a>', response.text)
 
     assert texts("") == [TRADE, RAILWAY, TRAINING]
-    assert texts("pillar=economy_trade") == [TRADE]
+    assert texts("pillar=economy_trade") == [TRADE, TRAINING]
     assert texts("pillar=infrastructure_transport") == [RAILWAY]
     assert texts("status=announced&q=railway") == [RAILWAY]
     assert texts("status=fulfilled") == []
@@ -281,3 +336,134 @@ def test_private_ledger_needs_sign_in_to_read(url: str) -> None:
 def test_static_files_are_served(client: TestClient) -> None:
     assert client.get("/static/accord.css").status_code == 200
     assert client.get("/static/accord.js").status_code == 200
+
+
+# -- relations ------------------------------------------------------------------
+
+def test_relations_lists_each_relation_with_its_counts_and_dates(relations_client: TestClient) -> None:
+    page = relations_client.get("/relations")
+    assert page.status_code == 200
+    html = page.text
+    assert '<a class="json" href="/api/v1/relations"' in html
+    assert '<li><a href="/relations" aria-current="page">Relations</a></li>' in html
+    rows = re.findall(r'<tr>\s*<th scope="row"><a href="/relations/([A-Z-]+)">\1</a></th>(.*?)</tr>', html, re.S)
+    assert [key for key, _ in rows] == ["CHL-KEN", "GHA-PER"]
+    cells = {key: [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+             for key, row in rows}
+    assert cells["CHL-KEN"] == ["Chile CHL, Kenya KEN", "3", "2", "4", "2026-05-12 – 2026-05-13"]
+    assert cells["GHA-PER"] == ["Ghana GHA, Peru PER", "1", "1", "1", "2025-08-20"]
+    assert '<a href="/documents?relation=CHL-KEN">3</a>' in html
+
+
+def test_relation_shows_occasions_commitments_by_pillar_and_targets(relations_client: TestClient) -> None:
+    page = relations_client.get("/relations/KEN-CHL")  # either order names the relation
+    assert page.status_code == 200
+    html = page.text
+    assert "<script>alert(2)</script>" not in html and NAIROBI_TITLE in html
+    assert "<h1>Chile – Kenya</h1>" in html
+    assert '<span class="party">Chile <abbr class="code">CHL</abbr></span>' in html
+    assert '<a class="json" href="/api/v1/relations/CHL-KEN"' in html
+    nairobi, mombasa, communique = (document_id(relations_client, s)
+                                    for s in ("nairobi.txt", "mombasa.txt", "communique.txt"))
+    timeline = html.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert '<time datetime="2026-05-12"><strong>2026-05-12</strong></time>' in timeline
+    assert re.findall(r'href="/documents/(\d+)"', timeline) == [str(nairobi), str(mombasa)]  # one visit, two reports
+    assert f'<a href="/documents/{nairobi}">{NAIROBI_TITLE}</a> <span class="meta">2026-05-12 · KNA</span>' in timeline
+    assert '<span class="meta">2026-05-13 · Xinhua</span>' in timeline
+    undated = html.split('<h3 id="undated">Undated</h3>')[1].split("</aside>")[0]
+    assert re.findall(r'href="/documents/(\d+)"', undated) == [str(communique)]
+    pillars = re.findall(r'<h3 id="pillar-(\w+)"><a href="/commitments\?pillar=\1">[^<]+</a> '
+                         r'<span class="muted">\((\d+)\)</span></h3>', html)
+    detail = relations_client.get("/api/v1/relations/CHL-KEN").json()
+    assert [(p, int(n)) for p, n in pillars] == [
+        (p, sum(detail["by_pillar"][p].values())) for p in
+        ("economy_trade", "infrastructure_transport", "energy_mining", "education_training", "science_technology")
+        if p in detail["by_pillar"]]
+    trade_group = html.split('id="pillar-economy_trade"')[1].split("</section>")[0]
+    assert 'aria-label="2 Announced, 1 In progress"' in trade_group  # the target measured: in progress
+    assert re.findall(r'<span class="seg status-(\w+)" style="flex-grow: (\d)"', trade_group) == [
+        ("announced", "2"), ("in_progress", "1")]
+    ids = {c["text"]: c["id"] for c in detail["commitments"]}
+    assert set(ids) == {KE_TRADE, KE_ENGINEERS, KE_SHIPPING, KE_FISHERIES}
+    for text, ident in ids.items():
+        assert f'<a href="/commitments/{ident}">{text}</a>' in html
+    fisheries = html.split(f'<a href="/commitments/{ids[KE_FISHERIES]}">')[1].split("</li>")[0]
+    assert 'first pledged <span class="muted" title="Every source is undated">unknown</span>' in fisheries
+    targets = html.split('id="targets"')[1]
+    assert "US$400 million" in targets and 'aria-valuenow="25.0"' in targets
+    assert f'<a class="target-of" href="/commitments/{ids[KE_TRADE]}">' in targets
+
+
+def test_relation_unknown_is_404_and_malformed_is_400(relations_client: TestClient) -> None:
+    unknown = relations_client.get("/relations/BRA-NOR")
+    assert unknown.status_code == 404 and "Not found" in unknown.text
+    assert "no relation &#39;BRA-NOR&#39;" in unknown.text
+    for key in ("%3Cscript%3E", "KEN_CHL", "%20"):
+        bad = relations_client.get(f"/relations/{key}")
+        assert bad.status_code == 400, key
+        assert "give party codes joined by" in bad.text and "<script>" not in bad.text
+
+
+def test_documents_show_parties_confidence_evidence_and_relation(relations_client: TestClient) -> None:
+    listing = relations_client.get("/documents").text
+    assert "<script>alert(2)</script>" not in listing and NAIROBI_TITLE in listing
+    assert ('<td><span class="party">Ghana <abbr class="code">GHA</abbr></span>, <span class="party">Peru '
+            '<abbr class="code">PER</abbr></span><div class="meta"><a class="relation" href="/relations/GHA-PER">'
+            'GHA-PER</a></div></td>') in listing
+    only = relations_client.get("/documents?relation=per-gha").text
+    assert "1 document of" in only and "Ghana and Peru agree on cocoa research" in only
+    assert "Boric in Kenya" not in only
+    assert '<a class="json" href="/api/v1/documents?relation=GHA-PER"' in only
+    nairobi = document_id(relations_client, "nairobi.txt")
+    row = relations_client.get(f"/api/v1/documents/{nairobi}").json()
+    page = relations_client.get(f"/documents/{nairobi}").text
+    assert "<script>alert(2)</script>" not in page
+    assert 'relation <a class="relation" href="/relations/CHL-KEN">CHL-KEN</a>' in page
+    assert f'<div><dt>Confidence</dt><dd>{row["parties_confidence"]:.2f}</dd></div>' in page
+    assert f'<dd class="evidence-text">{escape(row["parties_evidence"])}</dd>' in page
+    assert "<dt>Read by</dt><dd>Accord, from the title and lead</dd>" in page
+    assert "Sign in</a> to correct the parties." in page and 'action="/documents/' not in page
+
+
+def test_commitment_shows_its_relation_and_an_unknown_first_pledge(relations_client: TestClient) -> None:
+    ident = commitment_id(relations_client, KE_FISHERIES)
+    page = relations_client.get(f"/commitments/{ident}").text
+    assert "<dt>First pledged</dt><dd>unknown (undated sources)</dd>" in page
+    assert '<dt>Relation</dt><dd><a class="relation" href="/relations/CHL-KEN">CHL-KEN</a>' in page
+    for path in ("/", "/commitments", "/commitments?sort=first", "/relations/CHL-KEN"):  # None sorts and renders
+        response = relations_client.get(path)
+        assert response.status_code == 200 and ">None<" not in response.text and "None ·" not in response.text, path
+    dated = relations_client.get(f"/commitments/{commitment_id(relations_client, KE_TRADE)}").text
+    assert "<dt>First pledged</dt><dd>2026-05-12</dd>" in dated
+
+
+def test_parties_form_corrects_a_document_and_says_who(relations_client: TestClient) -> None:
+    token = sign_in(relations_client)
+    lima = document_id(relations_client, "lima.txt")
+    form = relations_client.get(f"/documents/{lima}").text
+    assert f'action="/documents/{lima}/parties"' in form and 'name="parties" value="GHA, PER"' in form
+    response = relations_client.post(f"/documents/{lima}/parties", data={"parties": "per, gha,BRA", "csrf": token})
+    assert response.status_code == 303 and response.headers["location"] == f"/documents/{lima}#parties"
+    page = relations_client.get(f"/documents/{lima}").text
+    assert "Parties set: BRA, GHA, PER (relation BRA-GHA-PER)." in page
+    assert "<dt>Corrected by</dt><dd>ana</dd>" in page and "<dd>1.00</dd>" in page
+    assert '<a class="relation" href="/relations/BRA-GHA-PER">BRA-GHA-PER</a>' in page
+    keys = re.findall(r'<th scope="row"><a href="/relations/([A-Z-]+)">', relations_client.get("/relations").text)
+    assert keys == ["BRA-GHA-PER", "CHL-KEN"]
+    assert "corrected by ana" in relations_client.get("/documents").text
+    unknown = relations_client.post(f"/documents/{lima}/parties", data={"parties": "GHA, XYZ", "csrf": token})
+    assert unknown.status_code == 303
+    after = relations_client.get(f"/documents/{lima}").text
+    assert "unknown party &#39;XYZ&#39;" in after and 'class="flash flash-error"' in after
+    assert relations_client.get(f"/api/v1/documents/{lima}").json()["relation"] == "BRA-GHA-PER"
+    assert relations_client.post("/documents/9999/parties", data={"parties": "GHA", "csrf": token}).status_code == 404
+
+
+def test_parties_form_needs_sign_in_and_the_csrf_token(relations_client: TestClient) -> None:
+    lima = document_id(relations_client, "lima.txt")
+    token = csrf(relations_client)  # an anonymous session has a token too: the refusal is for want of a user
+    anonymous = relations_client.post(f"/documents/{lima}/parties", data={"parties": "GHA", "csrf": token})
+    assert anonymous.status_code == 401
+    sign_in(relations_client)
+    assert relations_client.post(f"/documents/{lima}/parties", data={"parties": "GHA"}).status_code == 403
+    assert relations_client.get(f"/api/v1/documents/{lima}").json()["relation"] == "GHA-PER"

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile as FormFile
 
 from accord.api import Ledger
 from accord.errors import InputError, InputTooLarge
-from accord.model import Pillar
+from accord.ledger.store import NotFound
+from accord.model import Pillar, parse_relation
 from accord.web.auth import require_reader, require_writer
 
 router = APIRouter(dependencies=[Depends(require_reader)])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 Cursor = Annotated[str | None, Query(description="The `next` of the previous page.")]
+PARTY_CODE = re.compile(r"[A-Za-z0-9]{2,12}")  # ISO 3166-1 alpha-3, or a bloc's acronym (EU, G20, MERCOSUR)
 
 
 class Format(str, Enum):
@@ -89,19 +92,38 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def relation_key(key: str) -> str:
+    """A relation as written in a path ("VNM-LAO", "lao,vnm") → its key; 400 for anything else."""
+    found = parse_relation(key)
+    if found is None or not all(PARTY_CODE.fullmatch(code) for code in found.split("-")):
+        raise HTTPException(400, f"relation {key!r}: give party codes joined by '-', e.g. VNM-LAO or ASEAN-USA")
+    return found
+
+
 def _slice(items: list[dict[str, Any]], cursor: str | None, limit: int, fmt: Format) -> Response:
     offset = _offset(cursor)
     return page(items[offset : offset + limit], len(items), offset, limit, fmt)
 
 
-@router.get("/documents", summary="Documents in the ledger")
-def documents(lg: LedgerDep, limit: Limit = 50, cursor: Cursor = None, format: Format = Format.json) -> Response:
-    return _slice(lg.documents(), cursor, limit, format)
+@router.get("/documents", summary="Documents with their parties, relation and occasion")
+def documents(lg: LedgerDep, relation: str | None = None, limit: Limit = 50, cursor: Cursor = None,
+              format: Format = Format.json) -> Response:
+    return _slice(lg.documents(relation_key(relation) if relation else None), cursor, limit, format)
 
 
 @router.get("/documents/{document_id}", summary="A document with its text, statements, mentions and targets")
 def document(document_id: int, lg: LedgerDep) -> Response:
     return JSONResponse(_jsonable(lg.document(document_id)))
+
+
+@router.get("/relations", summary="Relations: the parties documents are about, with their occasions and commitments")
+def relations(lg: LedgerDep, limit: Limit = 50, cursor: Cursor = None, format: Format = Format.json) -> Response:
+    return _slice(lg.relations(), cursor, limit, format)
+
+
+@router.get("/relations/{key}", summary="A relation: occasions oldest first, commitments by pillar, targets")
+def relation(key: str, lg: LedgerDep) -> Response:
+    return JSONResponse(_jsonable(lg.relation(relation_key(key))))
 
 
 @router.get("/statements", summary="Statements with mentions and targets")
@@ -196,6 +218,10 @@ class StatusIn(BaseModel):
     stage: bool = False
 
 
+class PartiesIn(BaseModel):
+    parties: list[str] = Field(description="ISO 3166-1 alpha-3 codes or blocs' acronyms: [\"VNM\", \"LAO\"].")
+
+
 class MergeIn(BaseModel):
     other: int
 
@@ -239,6 +265,18 @@ def set_status(commitment_id: int, body: StatusIn, lg: LedgerDep,
     item = lg.status(commitment_id, body.status, body.evidence, field="stage" if body.stage else "status",
                      source=body.source, observed=body.observed, by=user)
     return JSONResponse(_jsonable(item), status_code=201)
+
+
+@router.post("/documents/{document_id}/parties", summary="Correct a document's parties (it may move relation)")
+def set_parties(document_id: int, body: PartiesIn, lg: LedgerDep,
+                user: Annotated[str, Depends(require_writer)]) -> Response:
+    try:
+        document = lg.set_parties(document_id, body.parties, by=user)
+    except NotFound:
+        raise
+    except InputError as exc:  # an unknown code: the request is wrong, not unprocessable
+        raise HTTPException(400, str(exc)) from None
+    return JSONResponse(_jsonable(document))
 
 
 @router.post("/review/{candidate_id}/{decision}", summary="Accept or reject an evidence candidate")

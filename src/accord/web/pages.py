@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections import Counter, defaultdict
 from datetime import date
@@ -20,8 +21,10 @@ from starlette.exceptions import HTTPException
 from accord.api import Ledger
 from accord.config import Settings
 from accord.errors import InputError, InputTooLarge
+from accord.ledger.store import NotFound
 from accord.model import Pillar
 from accord.process import IngestResult
+from accord.web.api import relation_key
 from accord.web.auth import check_password, current_user, require_reader
 
 router = APIRouter()
@@ -212,9 +215,11 @@ def commitment(commitment_id: int, request: Request, lg: LedgerDep) -> Response:
 
 
 @router.get("/documents", response_class=HTMLResponse, dependencies=Reader)
-def documents(request: Request, lg: LedgerDep) -> Response:
-    docs = sorted(lg.documents(), key=lambda d: (d["published"] or "", d["id"]), reverse=True)
-    return render(request, "documents.html", documents=docs, json_url="/api/v1/documents")
+def documents(request: Request, lg: LedgerDep, relation: str | None = None) -> Response:
+    key = relation_key(relation) if relation else None
+    docs = sorted(lg.documents(key), key=lambda d: (d["published"] or "", d["id"]), reverse=True)
+    return render(request, "documents.html", documents=docs, relation=key,
+                  json_url="/api/v1/documents" + (f"?{urlencode({'relation': key})}" if key else ""))
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse, dependencies=Reader)
@@ -261,6 +266,32 @@ def entity(entity_id: int, request: Request, lg: LedgerDep) -> Response:
     ids = set(item["commitments"])  # ids; the table shows them with text and status
     named = [c for c in lg.commitments() if c["id"] in ids]
     return render(request, "entity.html", e=item, commitments=named, json_url=f"/api/v1/entities/{entity_id}")
+
+
+@router.get("/relations", response_class=HTMLResponse, dependencies=Reader)
+def relations(request: Request, lg: LedgerDep) -> Response:
+    return render(request, "relations.html", relations=lg.relations(), json_url="/api/v1/relations")
+
+
+@router.get("/relations/{key}", response_class=HTMLResponse, dependencies=Reader)
+def relation(key: str, request: Request, lg: LedgerDep) -> Response:
+    item = lg.relation(relation_key(key))
+    return render(request, "relation.html", r=item, **relation_data(item),
+                  json_url=f"/api/v1/relations/{item['relation']}")
+
+
+def relation_data(item: dict[str, Any]) -> dict[str, Any]:
+    """Dated occasions apart from undated ones; each pillar (in the overview's order) with its status
+    counts and commitments."""
+    order = [p.value for p in Pillar]
+    groups = []
+    for pillar in sorted(item["by_pillar"], key=lambda p: order.index(p) if p in order else len(order)):
+        counts = item["by_pillar"][pillar]
+        members = [c for c in item["commitments"] if pillar in (c["pillars"] or ["political"])]  # as Ledger counts
+        groups.append((pillar, counts, sum(counts.values()), members))
+    return {"dated": [o for o in item["occasions"] if o["date"]],
+            "undated": [o for o in item["occasions"] if not o["date"]], "groups": groups,
+            "most": max((n for _, _, n, _ in groups), default=1)}  # the longest bar spans the column
 
 
 @router.get("/review", response_class=HTMLResponse, dependencies=Reader)
@@ -335,6 +366,23 @@ async def set_status(commitment_id: int, request: Request, lg: LedgerDep) -> Res
     else:
         _flash(request, f"Recorded: {field} {label(value).lower()}.")
     return _back(f"/commitments/{commitment_id}#history")
+
+
+@router.post("/documents/{document_id}/parties")
+async def set_parties(document_id: int, request: Request, lg: LedgerDep) -> Response:
+    user = _writer(request)
+    form = await request.form()
+    _check_csrf(request, form)
+    codes = [c for c in re.split(r"[\s,;]+", str(form.get("parties") or "")) if c]
+    try:
+        doc = lg.set_parties(document_id, codes, by=user)
+    except NotFound:
+        raise
+    except InputError as exc:
+        _flash(request, str(exc), "error")
+    else:
+        _flash(request, f"Parties set: {', '.join(p['code'] for p in doc['parties'])} (relation {doc['relation']}).")
+    return _back(f"/documents/{document_id}#parties")
 
 
 @router.post("/review/{candidate_id}/{decision}")
