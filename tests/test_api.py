@@ -102,7 +102,7 @@ def test_documents_entities_diff_and_csv(client: TestClient) -> None:
     named = client.get(f"/api/v1/entities/{entity['id']}").json()
     assert len({s["document"] for s in named["statements"]}) == 2
     diff = client.get(f"/api/v1/diff?a={a}&b={b}").json()
-    assert len(diff["repeated"]) == 2 and len(diff["new"]) == 0
+    assert len(diff["continued"]) == 2 and len(diff["new"]) == 0 and len(diff["dropped"]) == 0
     csv_text = client.get("/api/v1/commitments?format=csv").text
     assert csv_text.splitlines()[0].startswith("id,text,pillars")
     assert client.get("/api/v1/search?q=fisheries&format=csv").text.count("\n") == 2
