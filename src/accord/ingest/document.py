@@ -35,7 +35,8 @@ def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int =
     Local files go by their suffix (.html/.htm/.xhtml, .pdf, anything else is
     text); URLs by their Content-Type; either falls back to the first bytes
     when those say nothing. The format's own metadata (a page's title, a PDF's
-    /Title) wins over what the text says (headline, dateline, byline).
+    /Title) wins over what the text says (headline, dateline, byline); a
+    fetched document's host names its outlet as detect_metadata says.
     Every failure is an InputError with a one-line message.
     """
     name = str(source)
@@ -54,7 +55,7 @@ def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int =
         text, found = read_pdf(data, name)
     else:
         text, found = _decode(data, charset, name), Metadata()
-    meta = found.or_else(detect_metadata(text))
+    meta = found.or_else(detect_metadata(text, url=url))
     published = meta.published or _date_in_name(name)
     return Document(
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
