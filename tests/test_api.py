@@ -220,7 +220,7 @@ def test_relation_unknown_is_404_and_malformed_is_400(relations: TestClient) -> 
     unknown = relations.get("/api/v1/relations/BRA-NOR")
     assert unknown.status_code == 404
     assert unknown.json() == {"error": {"status": 404,
-                                        "message": "no relation 'BRA-NOR' in the ledger (see `accord relations`)"}}
+                                        "message": "no relation 'BRA-NOR' in the ledger"}}
     for key in ("%3Cscript%3E", "KEN_CHL", "%20", "K"):
         bad = relations.get(f"/api/v1/relations/{key}")
         assert bad.status_code == 400, key

@@ -212,8 +212,7 @@ def test_diff_cli_table_json_and_errors(cli: CliRun, tmp_path: Path) -> None:
             (["--relation", "NOR-URY", "2026", "next"], "accord: error: B: 'next' is not a year (2026), a month "
                                                         "(2026-04), a date (2026-04-10) or an occasion id ('#12'); "
                                                         "document ids go without a relation"),
-            (["--relation", "NOR-XYZ", "2026", "2027"], "accord: error: no relation 'NOR-XYZ' in the ledger "
-                                                        "(see `accord relations`)"),
+            (["--relation", "NOR-XYZ", "2026", "2027"], "accord: error: no relation 'NOR-XYZ' in the ledger"),
             (["2026", "2027"], "accord: error: no document 2026 (see `accord documents`; to compare occasions, "
                                "give a relation)")):
         failed = cli("diff", *args, "--db", db)

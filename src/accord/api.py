@@ -97,9 +97,9 @@ class Ledger:
         with self.engine.connect() as conn:
             found = next((r for r in q.relations(conn) if r["relation"] == relation), None)
             if found is None:
-                raise NotFound(f"no relation {key!r} in the ledger (see `accord relations`)")
+                raise NotFound(f"no relation {key!r} in the ledger")
             items = enrich(conn, q.commitments(conn, relation=relation), self.today)
-            found["occasions_list"] = q.occasions(conn, relation) if relation else []
+            timeline = q.occasions(conn, relation) if relation else []
         by_pillar: dict[str, dict[str, int]] = {}
         for item in items:
             for pillar in item["pillars"] or ["political"]:
@@ -107,7 +107,7 @@ class Ledger:
                 counts[item["status"]] = counts.get(item["status"], 0) + 1
         targets = [{**tg, "commitment": item["id"], "commitment_text": item["text"]}
                    for item in items for tg in item["targets"]]
-        return {**found, "occasions": found.pop("occasions_list"), "occasion_count": found["occasions"],
+        return {**found, "occasions": timeline, "occasion_count": found["occasions"],
                 "commitments": items, "by_pillar": dict(sorted(by_pillar.items())), "targets": targets,
                 "totals": [{"metric": m, "unit": u, "value": v} for (_r, m, u), v in sorted(totals(items).items())]}
 
@@ -253,7 +253,7 @@ class Ledger:
             raise InputError(f"relation: {relation!r} names no parties; give their codes, e.g. USA-JPN")
         occasions = q.occasions(conn, key)
         if not occasions:
-            raise NotFound(f"no relation {relation!r} in the ledger (see `accord relations`)")
+            raise NotFound(f"no relation {relation!r} in the ledger")
         return occasion_side(key, occasions, a, "A"), occasion_side(key, occasions, b, "B")
 
     def entities(self, kind: str | None = None) -> list[dict[str, Any]]:

@@ -53,7 +53,7 @@ def set_document_parties(engine: Engine, document_id: int, codes: list[str], by:
         if all(p["code"] != found.code for p in parties):
             parties.append({"code": found.code, "name": found.name})
     if not parties:
-        raise InputError("no parties given: e.g. --set-parties 3 VNM,LAO")
+        raise InputError("no parties given: name at least one, e.g. VNM,LAO")
     parties.sort(key=lambda p: p["code"])
     relation = relation_key([p["code"] for p in parties])
     with transaction_for(engine) as conn:
