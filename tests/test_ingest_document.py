@@ -181,3 +181,6 @@ def test_date_in_the_file_name_is_a_fallback(tmp_path: Path) -> None:
     dated = tmp_path / "2024-03-09.txt"
     dated.write_text("HANOI, May 5, 2025 (VNA) - The two sides agreed to meet.\n", encoding="utf-8")
     assert read_document(dated).published == date(2025, 5, 5)  # the dateline wins over the name
+    wire = tmp_path / "fjord-post-2026-03-oslo-talks.txt"
+    wire.write_text("OSLO, Mar. 4 (Fjord Post) -- Norway and Chile met.\nThe two sides agreed to meet.\n", "utf-8")
+    assert read_document(wire).published == date(2026, 3, 4)  # the day from the text, the year from the name

@@ -51,6 +51,23 @@ def test_a_year_is_never_invented() -> None:
     assert meta.published is None
 
 
+def test_a_yearless_dateline_takes_the_year_its_source_states() -> None:
+    line = "OSLO, Mar. 4 (Fjord Post) -- Norway and Chile signed a fisheries accord on Tuesday."
+    assert detect_metadata(line + BODY, source_month=(2026, 3)).published == date(2026, 3, 4)
+    assert detect_metadata(line + BODY, source_month=(2026, 4)).published is None  # the months disagree
+    assert detect_metadata(line + BODY).published is None  # no source month: no year is invented
+
+
+def test_a_lead_that_dates_its_own_talks() -> None:
+    lead = "Minister Solberg on March 4, 2026 held talks with her Chilean counterpart in Oslo."
+    assert detect_metadata("Norway and Chile meet\n" + lead + BODY).published == date(2026, 3, 4)
+    back = "President Ruto arrived back in Nairobi on 9 May 2026, ending a visit to Santiago."
+    assert detect_metadata("Ruto wraps up Chile visit\n" + back + BODY).published == date(2026, 5, 9)
+    # A date of something else in the lead dates nothing.
+    old = "The ministers discussed the accord that Norway signed on 4 March 2010 with Chile."
+    assert detect_metadata("Norway and Chile meet\n" + old + BODY).published is None
+
+
 def test_an_impossible_date_is_no_date() -> None:
     meta = detect_metadata("HANOI, February 30, 2025 - The talks ended." + BODY)
     assert (meta.place, meta.published) == ("Hà Nội", None)

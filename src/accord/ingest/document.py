@@ -26,6 +26,7 @@ _HTML_START = re.compile(rb"(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?--
                          re.IGNORECASE | re.DOTALL)
 
 
+_NAME_MONTH = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/.](0[1-9]|1[0-2])(?!\d)")
 _NAME_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/.](0[1-9]|1[0-2])[-_/.](0[1-9]|[12]\d|3[01])(?!\d)")
 
 
@@ -55,7 +56,7 @@ def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int =
         text, found = read_pdf(data, name)
     else:
         text, found = _decode(data, charset, name), Metadata()
-    meta = found.or_else(detect_metadata(text, url=url))
+    meta = found.or_else(detect_metadata(text, url=url, source_month=_month_in_name(name)))
     published = meta.published or _date_in_name(name)
     return Document(
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
@@ -69,6 +70,12 @@ def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int =
         language=meta.language,
         raw=None if fmt == "text" else data,
     )
+
+
+def _month_in_name(name: str) -> tuple[int, int] | None:
+    """The year and month a file name or URL path states ("yonhap-2023-01-summit.txt", ".../2023/01/...")."""
+    m = _NAME_MONTH.search(name.rsplit("/", 4)[-1] if not is_url(name) else name)
+    return (int(m.group(1)), int(m.group(2))) if m else None
 
 
 def _date_in_name(name: str) -> date | None:

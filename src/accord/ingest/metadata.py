@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ _SEGMENTS = re.compile(r"\s*[|•·]\s*")  # the parts of a credit line: "By Jan
 # What may follow a date on a date line: a time and its zone ("11:05pm ICT", "at 10:30 GMT+7").
 _TIME_REST = re.compile(r"[\s,]*(?:at\s+)?(?:[0-9]{1,2}[:.][0-9]{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Za-z0-9+:]{1,8})?)?\s*\.?")
 _LEAD_ON = re.compile(r"(?:^|[\n.!?][\"”’)]*\s+|\s(?:--|[-–—])\s+|—)\s*[Oo]n\s+$")  # a sentence opening "On <date>,"
+_NAME_ON = re.compile(r"[A-Z][\w.’'-]*\s+on\s+$")  # "President Hue on <date> ..."
 _AFTER_LEAD_DATE = re.compile(r",|\s+[^\W\d_]")  # "On 12 May 2022, the ..." or "On 12 May 2022 the ..."
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 _NONSPACE = re.compile(r"\S")
@@ -97,13 +99,25 @@ class Metadata:
         )
 
 
-def detect_metadata(text: str, *, url: str | None = None) -> Metadata:
+def detect_metadata(text: str, *, url: str | None = None, source_month: tuple[int, int] | None = None) -> Metadata:
     """Title, outlet, date, place and language as the text itself gives them.
 
     `url` is the address the text was fetched from, if any: a host that
     datelines.yaml knows names the publisher, and wins over the agency the
-    text credits, as a page's own site name does.
+    text credits, as a page's own site name does. `source_month` is the
+    (year, month) that the file name or URL path states ("…/2023/01/…",
+    "yonhap-2023-01-summit.txt"): a dateline that gives a day and a month but
+    no year ("ABU DHABI, Jan. 15 (Yonhap) --") takes that year when the months
+    agree — the source says it, nothing is guessed.
     """
+    token = _SOURCE_MONTH.set(source_month)
+    try:
+        return _detect(text, url)
+    finally:
+        _SOURCE_MONTH.reset(token)
+
+
+def _detect(text: str, url: str | None) -> Metadata:
     dateline = _dateline(text) or Metadata()
     credits = _credits(text)
     title, body_start = _headline(text)
@@ -141,6 +155,7 @@ class _Patterns:
     byline: re.Pattern[str]
     credit: re.Pattern[str]
     event: re.Pattern[str]
+    event_after: re.Pattern[str]  # an event word right after a date: "... on January 17 held talks"
     weekday_bracket: re.Pattern[str]
     past_markers: frozenset[str]
     name_connectors: frozenset[str]
@@ -187,6 +202,7 @@ def _patterns() -> _Patterns:
         byline=re.compile(rf"(?:{_alternatives(data['byline_labels'])})\s+(?=(?-i:[A-Z]))", re.IGNORECASE),
         credit=re.compile(rf"(?:{_alternatives(data['credit_labels'])})\s*:\s*", re.IGNORECASE),
         event=event,
+        event_after=re.compile(rf",?\s+(?i:{_alternatives(data['event_words'])})(?!\w)"),
         weekday_bracket=re.compile(rf"(?<!\w)(?i:{weekdays})\.?\s*\(\s*$"),
         past_markers=frozenset(str(x).casefold() for x in data["past_markers"]),
         name_connectors=frozenset(str(x) for x in data["name_connectors"]),
@@ -326,9 +342,14 @@ def _to_date(found: re.Match[str]) -> date | None:
     else:
         months = _patterns().months
         n = "1" if found.group("m1") else "2"
-        if found.group("y" + n) is None:
+        month = months[found.group("m" + n).lower().rstrip(".")]
+        hint = _SOURCE_MONTH.get()
+        if found.group("y" + n) is not None:
+            year = int(found.group("y" + n))
+        elif hint is not None and hint[1] == month:
+            year = hint[0]  # the year the source's name or address states, for the month it states
+        else:
             return None
-        year, month = int(found.group("y" + n)), months[found.group("m" + n).lower().rstrip(".")]
         day = int(re.sub(r"\D", "", found.group("d" + n)))
         first = found.group("r" + n)
         if first is not None and found.group("rm" + n) is None and int(re.sub(r"\D", "", first)) >= day:
@@ -485,12 +506,17 @@ def _headline_date(title: str | None) -> date | None:
     return None
 
 
+_SOURCE_MONTH: ContextVar[tuple[int, int] | None] = ContextVar("accord_source_month", default=None)
+
+
 def _lead_date(text: str, body_start: int) -> date | None:
     """The date of the text's own occasion as its lead sentences state it, in one of three
     structures; None when they state none.
 
     - a sentence that opens with its date: "On 12 May 2022, the leaders met ...";
     - a weekday with its date in brackets: "... said on Tuesday (May 12, 2022)";
+    - a name, "on" and a date, then an event word: "President A on January 17 held
+      talks with ...", "the two ministers on Friday (May 12, 2022) signed ...";
     - an event word (datelines.yaml) followed, within a few names of places
       or events, by "on", "from" or "between" and a date: "the leaders met on
       12 May 2022", "the summit, held in Hanoi, Viet Nam, from 14-15 October 2019".
@@ -508,6 +534,8 @@ def _lead_date(text: str, body_start: int) -> date | None:
         if _LEAD_ON.search(before) and _AFTER_LEAD_DATE.match(after):
             return published
         if patterns.weekday_bracket.search(before) and after.lstrip().startswith(")"):
+            return published
+        if _NAME_ON.search(before) and patterns.event_after.match(after):
             return published
         event = patterns.event.search(before[-EVENT_LOOKBACK:])
         if event and (event.group("prev") or "").casefold() not in patterns.past_markers:
