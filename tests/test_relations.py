@@ -128,3 +128,13 @@ def test_bad_parties_are_refused_in_one_line(cli, tmp_path: Path) -> None:  # ty
     assert fixed.returncode == 0 and "parties CHL, KEN (relation CHL-KEN" in fixed.stdout
     listed = cli("relations", "--db", db, "--format", "json")
     assert '"relation": "CHL-KEN"' in listed.stdout
+
+
+def test_an_outlet_given_on_ingest_wins(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = f"sqlite:///{tmp_path / 'l.db'}"
+    path = write(tmp_path, "wire.txt", VISIT_WIRE)
+    assert cli("ingest", path, "--db", db, "--quiet", "--outlet", "Ministry of Trade").returncode == 0
+    docs = cli("documents", "--db", db, "--format", "json").stdout
+    assert '"outlet": "Ministry of Trade"' in docs and '"published": "2026-03-03"' in docs
+    blank = cli("ingest", path, "--db", db, "--outlet", " ")
+    assert blank.returncode != 0 and "--outlet" in blank.stderr and "Traceback" not in blank.stderr

@@ -29,11 +29,13 @@ class Ledger:
     def today(self) -> date:
         return self._today or date.today()
 
-    def ingest(self, *sources: str, progress: Callable[[str], None] | None = None) -> list[IngestResult]:
-        """Ingest files, folders or URLs; each document in one transaction."""
+    def ingest(self, *sources: str, progress: Callable[[str], None] | None = None,
+               outlet: str | None = None) -> list[IngestResult]:
+        """Ingest files, folders or URLs; each document in one transaction. `outlet` names the outlet of
+        every one of them, over what their texts or pages say."""
         from accord.process import expand_sources, ingest_sources
 
-        return list(ingest_sources(self.engine, expand_sources([str(s) for s in sources]), progress))
+        return list(ingest_sources(self.engine, expand_sources([str(s) for s in sources]), progress, outlet))
 
     def ingest_text(self, text: str, source: str = "pasted text") -> IngestResult:
         """Ingest a text held in memory (pasted, posted)."""
@@ -129,6 +131,30 @@ class Ledger:
             items = enrich(conn, q.commitments(conn, pillar=pillar, actor=actor, since=since,
                                                relation=parse_relation(relation) if relation else None), self.today)
         return [c for c in items if status is None or c["status"] == status]
+
+    def find_commitments(self, *, pillar: str | None = None, status: str | None = None, actor: str | None = None,
+                         since: date | None = None, text: str | None = None, relation: str | None = None,
+                         sort: str = "id", limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """The one query behind the commitments page and its JSON twin: filters, order and a page, with the total.
+
+        Filters on stored fields (pillar, relation, search hits) run in SQL and only the page is enriched;
+        filters on computed ones (status, actor, since) or another order read the whole list.
+        """
+        from accord.model import parse_relation
+        from accord.track.view import enrich, sort_commitments
+
+        ids = None
+        if text:
+            ids = sorted({h["commitment_id"] for h in self.search(text) if h["commitment_id"] is not None})
+        if status or actor or since or sort not in ("id", "") or relation:
+            items = [c for c in self.commitments(pillar=pillar, actor=actor, since=since, status=status,
+                                                 relation=parse_relation(relation) if relation else None)
+                     if ids is None or c["id"] in ids]
+            items = sort_commitments(items, sort)
+            return items[offset : None if limit is None else offset + limit], len(items)
+        with self.engine.connect() as conn:
+            page_ids, total = q.commitment_page(conn, pillar, limit, offset, ids)
+            return enrich(conn, q.commitments(conn, ids=page_ids), self.today), total
 
     def commitment(self, commitment_id: int) -> dict[str, Any]:
         """One commitment with its merge reasons and its status history."""

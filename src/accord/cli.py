@@ -79,13 +79,16 @@ def ingest(
     sources: Annotated[list[str], typer.Argument(help="Files, folders or http(s) URLs.")],
     db: DbOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    outlet: Annotated[str | None, typer.Option(help="The outlet of these documents (wins over what they say).")] = None,
 ) -> None:
     """Add documents to the ledger: read, extract, resolve and merge, one transaction each."""
     from accord.process import expand_sources
 
     ledger = _ledger(db)
     found = expand_sources(sources)
-    results = _with_progress(ledger, found, quiet)
+    if outlet is not None and not outlet.strip():
+        raise typer.BadParameter("must name an outlet", param_hint="--outlet")
+    results = _with_progress(ledger, found, quiet, outlet.strip() if outlet else None)
     if not quiet:
         for r in results:
             if r.status == "unchanged":
@@ -95,14 +98,14 @@ def ingest(
                       f"{r.commitments_new} new commitments, {r.commitments_merged} merged into known ones")
 
 
-def _with_progress(ledger: Ledger, sources: list[str], quiet: bool) -> list[IngestResult]:
+def _with_progress(ledger: Ledger, sources: list[str], quiet: bool, outlet: str | None) -> list[IngestResult]:
     if quiet or len(sources) < 3 or not sys.stderr.isatty():
-        return ledger.ingest(*sources)
+        return ledger.ingest(*sources, outlet=outlet)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         task = progress.add_task("ingesting", total=len(sources))
-        return ledger.ingest(*sources, progress=lambda _s: progress.advance(task))
+        return ledger.ingest(*sources, progress=lambda _s: progress.advance(task), outlet=outlet)
 
 
 @app.command()

@@ -377,7 +377,7 @@ def entity(conn: Connection, entity_id: int) -> dict[str, Any]:
     return item
 
 
-def commitment_page(conn: Connection, pillar: str | None, limit: int, offset: int,
+def commitment_page(conn: Connection, pillar: str | None, limit: int | None, offset: int,
                     ids: list[int] | None = None) -> tuple[list[int], int]:
     """One page of commitment ids (oldest first) and the total, filtered by pillar in SQL."""
     from sqlalchemy import String, cast

@@ -73,14 +73,19 @@ def extract_paths(files: list[Path], jobs: int = 1) -> Iterator[tuple[Path, Stat
             yield path, statement
 
 
-def ingest_sources(engine: Engine, sources: list[str],
-                   progress: Callable[[str], None] | None = None) -> Iterator[IngestResult]:
-    """Ingest each source in its own transaction; a failure stops the run but keeps what was committed."""
+def ingest_sources(engine: Engine, sources: list[str], progress: Callable[[str], None] | None = None,
+                   outlet: str | None = None) -> Iterator[IngestResult]:
+    """Ingest each source in its own transaction; a failure stops the run but keeps what was committed.
+    A given `outlet` wins over the one the text or page names."""
+    from dataclasses import replace
+
     from accord.ingest import read_document
 
     state = KnownState()
     for source in sources:
         doc = read_document(source)
+        if outlet:
+            doc = replace(doc, outlet=outlet)
         yield ingest_document(engine, doc, state)
         if progress is not None:
             progress(source)

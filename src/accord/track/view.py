@@ -48,6 +48,27 @@ def enrich(conn: Connection, items: list[dict[str, Any]], today: date) -> list[d
     return items
 
 
+SORTS = {"id": "id", "text": "text", "status": "status", "first": "first_seen", "last": "last_seen",
+         "pledged": "first_pledged", "reaffirmed": "times_reaffirmed", "documents": "documents"}
+
+
+def sort_commitments(items: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    """Sort by a column of the table; a leading "-" reverses. Unknown columns sort by id."""
+    from accord.track.status import config
+
+    key = SORTS.get(sort.lstrip("-"), "id")
+    scale: list[str] = config()["statuses"]
+
+    def value(c: dict[str, Any]) -> Any:
+        if key == "status":
+            return scale.index(c["status"]) if c["status"] in scale else len(scale)
+        if key == "text":
+            return c["text"].casefold()
+        return c[key] if c[key] is not None else ""
+
+    return sorted(items, key=value, reverse=sort.startswith("-"))
+
+
 def totals(items: list[dict[str, Any]]) -> dict[tuple[str, str, str], float]:
     """Sum of targets per relation, metric and unit — never across relations: Vietnam–Laos trade and
     Kenya–Chile trade are not one total. Each commitment counts once at its highest stage:

@@ -140,21 +140,9 @@ def statements(lg: LedgerDep, document: int | None = None, type: StatementType |
 def commitments(lg: LedgerDep, pillar: Pillar | None = None, actor: str | None = None, status: Status | None = None,
                 since: date | None = None, q: str | None = None, limit: Limit = 50, cursor: Cursor = None,
                 format: Format = Format.json) -> Response:
-    from accord.ledger import queries
-    from accord.track.view import enrich
-
     offset = _offset(cursor)
-    ids = None
-    if q:
-        ids = sorted({h["commitment_id"] for h in lg.search(q) if h["commitment_id"] is not None})
-    if actor or status or since:  # filters on computed fields: the slower, whole-list path
-        items = [c for c in lg.commitments(pillar=pillar.value if pillar else None, actor=actor, since=since,
-                                            status=status.value if status else None)
-                 if ids is None or c["id"] in ids]
-        return page(items[offset : offset + limit], len(items), offset, limit, format)
-    with lg.engine.connect() as conn:
-        page_ids, total = queries.commitment_page(conn, pillar.value if pillar else None, limit, offset, ids)
-        items = enrich(conn, queries.commitments(conn, ids=page_ids), lg.today)
+    items, total = lg.find_commitments(pillar=pillar.value if pillar else None, status=status.value if status else None,
+                                       actor=actor, since=since, text=q, limit=limit, offset=offset)
     return page(items, total, offset, limit, format)
 
 

@@ -31,8 +31,6 @@ router = APIRouter()
 Reader = [Depends(require_reader)]
 
 STATEMENT_TYPES = ("commitment", "position", "assessment", "event", "other")
-SORTS = {"id": "id", "text": "text", "status": "status", "first": "first_seen", "last": "last_seen",
-         "reaffirmed": "times_reaffirmed", "documents": "documents"}
 FORM_SLACK = 64 * 1024  # multipart boundaries, the CSRF field and the other fields around an upload
 
 
@@ -168,36 +166,15 @@ def overview_data(items: list[dict[str, Any]], documents: list[dict[str, Any]]) 
 def commitments(request: Request, lg: LedgerDep, pillar: Pillar | None = None, status: str | None = None,
                 actor: str | None = None, q: str | None = None, sort: str = "id") -> Response:
     status, actor, q = status or None, (actor or "").strip() or None, (q or "").strip() or None
-    everything = lg.commitments(pillar=pillar.value if pillar else None)
-    items = [c for c in everything if (status is None or c["status"] == status)
-             and (actor is None or any(actor.casefold() == a.casefold() for a in c["actors"]))]
-    if q:
-        ids = {h["commitment_id"] for h in lg.search(q)}
-        items = [c for c in items if c["id"] in ids]
-    items = sort_commitments(items, sort)
+    items, _total = lg.find_commitments(pillar=pillar.value if pillar else None, status=status, actor=actor,
+                                        text=q, sort=sort)
+    everything = lg.commitments(pillar=pillar.value if pillar else None) if (status or actor or q) else items
     filters = {k: v for k, v in (("pillar", pillar.value if pillar else None), ("status", status),
                                  ("actor", actor), ("q", q)) if v}
     actors = sorted({a for c in everything for a in c["actors"]}, key=str.casefold)
     return render(request, "commitments.html", items=items, filters=filters, sort=sort, actors=actors,
                   query=lambda **kw: urlencode({**filters, "sort": sort, **kw}),
                   json_url="/api/v1/commitments" + (f"?{urlencode(filters)}" if filters else ""))
-
-
-def sort_commitments(items: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
-    """Sort by a column of the table; a leading "-" reverses. Unknown columns sort by id."""
-    from accord.track.status import config
-
-    key = SORTS.get(sort.lstrip("-"), "id")
-    scale: list[str] = config()["statuses"]
-
-    def value(c: dict[str, Any]) -> Any:
-        if key == "status":
-            return scale.index(c["status"]) if c["status"] in scale else len(scale)
-        if key == "text":
-            return c["text"].casefold()
-        return c[key] if c[key] is not None else ""
-
-    return sorted(items, key=value, reverse=sort.startswith("-"))
 
 
 @router.get("/commitments/{commitment_id}", response_class=HTMLResponse, dependencies=Reader)
