@@ -138,3 +138,28 @@ def test_an_outlet_given_on_ingest_wins(cli, tmp_path: Path) -> None:  # type: i
     assert '"outlet": "Ministry of Trade"' in docs and '"published": "2026-03-03"' in docs
     blank = cli("ingest", path, "--db", db, "--outlet", " ")
     assert blank.returncode != 0 and "--outlet" in blank.stderr and "Traceback" not in blank.stderr
+
+
+SUMMIT_DATED = """Peru and the United States meet at APEC
+LIMA, November 15, 2024 (Andes Daily) - President Dina Boluarte of Peru and President Joe Biden of the United States met on the margins of the APEC Summit in Lima and agreed to expand port investment.
+"""
+SUMMIT_UNDATED = """Boluarte and Biden talk ports at APEC
+President Biden of the United States and President Boluarte of Peru, meeting at the APEC Summit, agreed to widen investment in ports.
+"""
+SUMMIT_NEXT_YEAR = """Peru and the United States meet at APEC again
+GYEONGJU, November 1, 2025 (Andes Daily) - President Dina Boluarte of Peru and the President of the United States met at the APEC Summit and agreed to expand port investment.
+"""
+
+
+def test_an_undated_report_of_a_named_summit_joins_its_occasion(ledger_url: str, tmp_path: Path) -> None:
+    with Ledger(ledger_url) as ledger:
+        ledger.ingest(write(tmp_path, "dated.txt", SUMMIT_DATED), write(tmp_path, "undated.txt", SUMMIT_UNDATED),
+                      write(tmp_path, "next.txt", SUMMIT_NEXT_YEAR))
+        docs = {d["source"].rsplit("/", 1)[-1]: d for d in ledger.documents()}
+        assert {d["relation"] for d in docs.values()} == {"PER-USA"}
+        assert docs["undated.txt"]["published"] is None
+        assert docs["undated.txt"]["occasion"] == docs["dated.txt"]["occasion"]  # the same named summit
+        assert docs["next.txt"]["occasion"] != docs["dated.txt"]["occasion"]  # the same name a year later
+        relation = ledger.relation("USA-PER")
+        assert [(o["date"], len(o["documents"])) for o in relation["occasions"]] == [("2024-11-15", 2),
+                                                                                     ("2025-11-01", 1)]

@@ -263,6 +263,15 @@ def mention_kinds(conn: Connection, commitment_id: int) -> set[str]:
                                        .where(S.c.commitment_id == commitment_id))}
 
 
+def lead_event(conn: Connection, document_id: int, within: int) -> str | None:
+    """The first visit or summit a document names in its first `within` characters (its entity's name)."""
+    row = conn.execute(select(M.c.text, E.c.name).join(S, S.c.id == M.c.statement_id)
+                       .outerjoin(E, E.c.id == M.c.entity_id)
+                       .where(S.c.document_id == document_id, M.c.kind == "event", M.c.start < within)
+                       .order_by(M.c.start).limit(1)).first()
+    return None if row is None else str(row.name or row.text)
+
+
 def held_sources(conn: Connection) -> dict[str, str]:
     """Source → text hash of every document in the ledger."""
     return {str(source): str(sha) for source, sha in conn.execute(select(D.c.source, D.c.sha256))}

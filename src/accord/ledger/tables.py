@@ -56,6 +56,7 @@ occasions = Table(
     Column("id", Integer, primary_key=True),
     Column("relation", Text, nullable=False, index=True),
     Column("name", Text),
+    Column("event", Text),  # the named visit or summit its documents report, when they name one
     Column("date", Date),  # the earliest date of its documents
     Column("created_at", DateTime(timezone=True), nullable=False),
 )

@@ -42,6 +42,7 @@ def set_document_parties(engine: Engine, document_id: int, codes: list[str], by:
     from accord.errors import InputError
     from accord.ledger import curation, occasions, queries, store
     from accord.model import relation_key
+    from accord.process.ingest import LEAD_CHARS
     from accord.resolve.parties import party
 
     parties: list[dict[str, str]] = []
@@ -61,7 +62,8 @@ def set_document_parties(engine: Engine, document_id: int, codes: list[str], by:
         if not docs:
             raise store.NotFound(f"no document {document_id}")
         doc = docs[0]
-        occasion = occasions.assign(conn, relation, _as_date(doc["published"]), doc["title"])
+        occasion = occasions.assign(conn, relation, _as_date(doc["published"]), doc["title"],
+                                    queries.lead_event(conn, document_id, LEAD_CHARS))
         curation.set_parties(conn, document_id, parties, relation, occasion, by or "a person")
         occasions.prune(conn)
     return relation

@@ -115,12 +115,27 @@ def ingest_document(engine: Engine, doc: Document, state: KnownState | None = No
         resolved = _resolve(conn, doc, statements, state, relation)
         parties = DocumentParties([{"code": p.code, "name": p.name} for p in reading.parties], relation,
                                   reading.confidence, reading.evidence,
-                                  occasions.assign(conn, relation, doc.published, doc.title))
+                                  occasions.assign(conn, relation, doc.published, doc.title,
+                                                   _named_event(statements, resolved.refs)))
         doc_id = write_document(conn, doc, statements, resolved.refs, resolved.actors, resolved.vectors,
                                 resolved.placements, parties)
         link_evidence(conn, doc_id, doc, statements, resolved.refs, resolved.actors, state, relation)
     merged = sum(1 for p in resolved.placements.values() if p.commitment is not None)
     return IngestResult(doc.source, doc_id, "added", len(statements), len(resolved.placements) - merged, merged)
+
+
+LEAD_CHARS = 600  # a visit or summit named this close to the top is the one the document reports
+
+
+def _named_event(statements: list[Statement], refs: list[list[EntityRef | None]]) -> str | None:
+    """The visit or summit the document's lead names, by its gazetteer name when it has one."""
+    for statement, statement_refs in zip(statements, refs):
+        if statement.start > LEAD_CHARS:
+            break
+        for mention, ref in zip(statement.mentions, statement_refs):
+            if mention.kind == "event":
+                return ref.name if ref is not None else mention.text
+    return None
 
 
 @dataclass(frozen=True, slots=True)

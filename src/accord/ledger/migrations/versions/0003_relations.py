@@ -17,6 +17,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("relation", sa.Text, nullable=False, index=True),
         sa.Column("name", sa.Text),
+        sa.Column("event", sa.Text),
         sa.Column("date", sa.Date),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
