@@ -9,7 +9,7 @@ import pytest
 from fpdf import FPDF
 
 from accord.errors import InputNotFound, InputNotText, InputTooLarge
-from accord.ingest import read_document
+from accord.ingest import read_document, text_document
 
 TITLE = "Thailand and Cambodia agree to reopen border checkpoints"
 PARAGRAPHS = [
@@ -71,12 +71,42 @@ def test_one_article_as_text_html_and_pdf_gives_the_same_lines(tmp_path: Path) -
 
 def test_text_file(tmp_path: Path) -> None:
     path = tmp_path / "statement.txt"
-    text = "Talks end\r\nThe two sides agreed to meet again.\r\n\u2028Last line"
+    text = "Talks end\nThe two sides agreed to meet again.\n\u2028Last line"
     path.write_bytes(text.encode())
     doc = read_document(path)
-    assert doc.text == text  # no newline translation: offsets index the file as it is
+    assert doc.text == text
     assert (doc.format, doc.raw, doc.source, doc.title) == ("text", None, str(path), "Talks end")
     assert doc.sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+NOTE = "Harbour talks end\nThe two ministers agreed to open a ferry line by June.\nThey will meet again.\n"
+
+
+@pytest.mark.parametrize("data", [
+    NOTE.encode(),
+    b"\xef\xbb\xbf" + NOTE.encode(),
+    NOTE.replace("\n", "\r\n").encode(),
+    b"\xef\xbb\xbf" + NOTE.replace("\n", "\r\n").encode(),
+    NOTE.replace("\n", "\r").encode(),
+])
+def test_bom_and_line_endings_do_not_change_the_document(tmp_path: Path, data: bytes) -> None:
+    (tmp_path / "note.txt").write_bytes(data)
+    doc = read_document(tmp_path / "note.txt")
+    assert doc.text == NOTE  # stored without the BOM, every line ending a "\n": offsets index this
+    assert doc.sha256 == hashlib.sha256(NOTE.encode()).hexdigest()
+    assert doc.title == "Harbour talks end"
+
+
+def test_pasted_text_is_the_same_document_as_the_file(tmp_path: Path) -> None:
+    (tmp_path / "note.txt").write_bytes(NOTE.encode())
+    pasted = text_document("\ufeff" + NOTE.replace("\n", "\r\n"))  # a browser sends CRLF
+    assert (pasted.text, pasted.sha256) == (NOTE, read_document(tmp_path / "note.txt").sha256)
+
+
+def test_a_bom_inside_the_text_is_kept(tmp_path: Path) -> None:
+    text = "Talks\nThe sides agreed\ufeff to meet.\n"
+    (tmp_path / "a.txt").write_bytes(text.encode())
+    assert read_document(tmp_path / "a.txt").text == text  # only a leading BOM is no part of the text
 
 
 def test_reading_again_gives_the_same_document(tmp_path: Path) -> None:
@@ -156,10 +186,22 @@ def test_latin1_text_file(tmp_path: Path) -> None:
         read_document(tmp_path / "latin1.txt")
 
 
-def test_empty_text_file(tmp_path: Path) -> None:
-    (tmp_path / "empty.txt").write_bytes(b"")
-    doc = read_document(tmp_path / "empty.txt")
-    assert (doc.text, doc.title, doc.language, doc.sha256) == ("", None, None, hashlib.sha256(b"").hexdigest())
+@pytest.mark.parametrize(("data", "what"), [
+    (b"", "empty"),
+    (b"\xef\xbb\xbf", "empty"),
+    (b" \n\r\n\t\n", "only whitespace"),
+    (b"\xef\xbb\xbf  \r\n\xe2\x80\xa8\n", "only whitespace"),  # a BOM, spaces, a line separator
+])
+def test_a_text_file_with_nothing_to_read_is_refused(tmp_path: Path, data: bytes, what: str) -> None:
+    (tmp_path / "blank.txt").write_bytes(data)
+    with pytest.raises(InputNotText, match=rf"blank.txt: {what}, no text to ingest$"):
+        read_document(tmp_path / "blank.txt")
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t", "\ufeff", "\ufeff\r\n"])
+def test_pasted_text_with_nothing_to_read_is_refused(text: str) -> None:
+    with pytest.raises(InputNotText, match=r"^pasted text: (empty|only whitespace), no text to ingest$"):
+        text_document(text)
 
 
 def test_seed_reports(shared: Path) -> None:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from accord.errors import InputNotFound, InputNotText
-from accord.ingest import check_text_file, iter_blocks, iter_text_blocks
+from accord.ingest import check_text_file, iter_blocks, iter_text_blocks, stored_text
 
 
 def test_missing_path(tmp_path: Path) -> None:
@@ -30,7 +30,7 @@ def test_latin1_file_reports_the_byte(tmp_path: Path) -> None:
         check_text_file(path)
 
 
-def test_empty_file_is_fine(tmp_path: Path) -> None:
+def test_empty_file_is_text(tmp_path: Path) -> None:  # extract reads it as no statements; ingest refuses it
     path = tmp_path / "empty.txt"
     path.write_text("")
     assert check_text_file(path) == 0
@@ -70,3 +70,20 @@ def test_streaming_a_50_mb_file_stays_small(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert total == path.stat().st_size  # ASCII: one character a byte
     assert peak < 8_000_000
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab .\n\r\tÀ\ufeff\u2028")), max_size=200))
+def test_stored_text_has_one_line_ending_and_no_leading_bom(text: str) -> None:
+    stored = stored_text(text)
+    assert "\r" not in stored
+    assert stored.count("\n") == text.count("\n") + text.count("\r") - text.count("\r\n")
+    assert stored.startswith("\ufeff") == text.startswith("\ufeff\ufeff")  # only the first is a BOM
+    assert stored_text(stored.removeprefix("\ufeff")) == stored.removeprefix("\ufeff")
+    for offset, block in iter_text_blocks(stored, max_block=20):
+        assert stored[offset : offset + len(block)] == block
+
+
+def test_stored_text_of_bom_and_crlf() -> None:
+    assert stored_text("\ufeffA\r\nB\rC\n\r\n") == "A\nB\nC\n\n"
+    assert stored_text("plain\n") == "plain\n"

@@ -2,6 +2,7 @@
 
 from accord.ingest.document import read_document, text_document
 from accord.ingest.metadata import Metadata, detect_metadata
-from accord.ingest.text import check_text_file, iter_blocks, iter_text_blocks
+from accord.ingest.text import check_text_file, iter_blocks, iter_text_blocks, stored_text
 
-__all__ = ["Metadata", "check_text_file", "detect_metadata", "iter_blocks", "iter_text_blocks", "read_document", "text_document"]
+__all__ = ["Metadata", "check_text_file", "detect_metadata", "iter_blocks", "iter_text_blocks", "read_document", "stored_text",
+           "text_document"]

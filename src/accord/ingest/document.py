@@ -13,7 +13,7 @@ from accord.ingest.fetch import fetch, is_url
 from accord.ingest.html import read_html
 from accord.ingest.metadata import Metadata, detect_metadata
 from accord.ingest.pdf import read_pdf
-from accord.ingest.text import check_text_file
+from accord.ingest.text import check_text_file, has_text, stored_text
 from accord.model import Document
 
 _SUFFIXES = {".html": "html", ".htm": "html", ".xhtml": "html", ".pdf": "pdf", ".txt": "text", ".text": "text",
@@ -38,7 +38,9 @@ def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int =
     when those say nothing. The format's own metadata (a page's title, a PDF's
     /Title) wins over what the text says (headline, dateline, byline); a
     fetched document's host names its outlet as detect_metadata says.
-    Every failure is an InputError with a one-line message.
+    A text's BOM and line endings go as `stored_text` says, so its hash and
+    offsets are of the text the ledger stores; a text with nothing but
+    whitespace is refused. Every failure is an InputError with a one-line message.
     """
     name = str(source)
     if isinstance(source, str) and is_url(source):
@@ -55,7 +57,8 @@ def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int =
     elif fmt == "pdf":
         text, found = read_pdf(data, name)
     else:
-        text, found = _decode(data, charset, name), Metadata()
+        text, found = stored_text(_decode(data, charset, name)), Metadata()
+    _check_has_text(text, name)
     meta = found.or_else(detect_metadata(text, url=url, source_month=_month_in_name(name)))
     published = meta.published or _date_in_name(name)
     return Document(
@@ -151,10 +154,20 @@ def _decode(data: bytes, charset: str | None, source: str) -> str:
         ) from None
 
 
+def _check_has_text(text: str, source: str) -> None:
+    """Refuse a document with nothing to read: a ledger entry without a statement helps no one."""
+    if not has_text(text):
+        what = "empty" if not text else "only whitespace"
+        raise InputNotText(f"{source}: {what}, no text to ingest")
+
+
 def text_document(text: str, source: str = "pasted text") -> Document:
-    """A document from text already in memory (pasted into the web page, posted to the API)."""
+    """A document from text already in memory (pasted into the web page, posted to the API), stored as
+    `stored_text` says: the same text pasted (a browser sends CRLF) and read from a file is one document."""
     if "\x00" in text:
         raise InputNotText(f"{source}: binary data, not text")
+    text = stored_text(text)
+    _check_has_text(text, source)
     meta = detect_metadata(text)
     return Document(sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, source=source,
                     format="text", title=meta.title, outlet=meta.outlet, published=meta.published,

@@ -1,9 +1,11 @@
-"""Plain-text input: check a file is UTF-8 text, then stream it in blocks with offsets.
+"""Plain-text input: check a file is UTF-8 text, stream it in blocks with offsets, and the text as stored.
 
-Offsets are Python `str` indices into the whole file decoded as UTF-8, so a
-block that starts at `offset` holds `file_text[offset:offset + len(block)]`.
+Offsets from `iter_blocks` are Python `str` indices into the whole file decoded
+as UTF-8, so a block that starts at `offset` holds
+`file_text[offset:offset + len(block)]` (this is what `accord extract` reports).
 Files are read in fixed-size chunks, never whole, so a 50 MB file costs a
-few megabytes of memory.
+few megabytes of memory. What the ledger stores, and what its offsets index,
+is `stored_text` of the file's text.
 """
 
 from __future__ import annotations
@@ -56,6 +58,29 @@ def check_text_file(path: Path) -> int:
     except PermissionError:
         raise InputNotFound(f"{path}: permission denied") from None
     return size
+
+
+BOM = "\ufeff"
+_LINE_ENDS = re.compile(r"\r\n?")
+
+
+def stored_text(text: str) -> str:
+    """The text as Accord stores it: without a leading byte order mark, every line ending a "\\n".
+
+    A document's identity is the SHA-256 of this text, so a file saved with or
+    without a BOM, or with Windows (CRLF), old Mac (CR) or Unix (LF) line
+    endings, is one document; a web form, which sends CRLF, pastes the same
+    document as the file. Offsets index this text exactly, never the bytes of
+    the file: a BOM and the "\\r" of a CRLF are not characters of the document.
+    """
+    if text.startswith(BOM):
+        text = text[1:]
+    return _LINE_ENDS.sub("\n", text) if "\r" in text else text
+
+
+def has_text(text: str) -> bool:
+    """Whether a text holds anything to read: more than whitespace and byte order marks."""
+    return bool(text.replace(BOM, "").strip())
 
 
 def iter_blocks(path: Path, max_block: int = MAX_BLOCK) -> Iterator[tuple[int, str]]:
