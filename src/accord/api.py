@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from accord.ledger import DEFAULT_URL, open_engine
 from accord.ledger import queries as q
 from accord.process import IngestResult
+from accord.process.ingest import OnError
 
 
 class Ledger:
@@ -30,12 +31,18 @@ class Ledger:
         return self._today or date.today()
 
     def ingest(self, *sources: str, progress: Callable[[str], None] | None = None,
-               outlet: str | None = None) -> list[IngestResult]:
+               outlet: str | None = None, on_error: OnError = "raise") -> list[IngestResult]:
         """Ingest files, folders or URLs; each document in one transaction. `outlet` names the outlet of
-        every one of them, over what their texts or pages say."""
+        every one of them, over what their texts or pages say.
+
+        A source that can't be read raises its InputError (`on_error="raise"`, the default), or is one
+        result with status "failed" and its reason in `error`, the run going on with the rest
+        (`"continue"`) or ending there (`"stop"`). What was stored before a failure stays stored.
+        """
         from accord.process import expand_sources, ingest_sources
 
-        return list(ingest_sources(self.engine, expand_sources([str(s) for s in sources]), progress, outlet))
+        found = expand_sources([str(s) for s in sources])
+        return list(ingest_sources(self.engine, found, progress, outlet, on_error))
 
     def ingest_text(self, text: str, source: str = "pasted text") -> IngestResult:
         """Ingest a text held in memory (pasted, posted)."""

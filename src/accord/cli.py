@@ -15,6 +15,7 @@ from accord.errors import AccordError
 if TYPE_CHECKING:
     from accord.api import Ledger
     from accord.process import IngestResult
+    from accord.process.ingest import OnError
     from accord.watch import EntryReport, FeedReport
 
 app = typer.Typer(
@@ -80,32 +81,53 @@ def ingest(
     db: DbOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     outlet: Annotated[str | None, typer.Option(help="The outlet of these documents (wins over what they say).")] = None,
+    stop_on_error: Annotated[bool, typer.Option("--stop-on-error", help="Stop at the first source that can't be "
+                                                "read (what was stored before stays stored).")] = False,
 ) -> None:
-    """Add documents to the ledger: read, extract, resolve and merge, one transaction each."""
+    """Add documents to the ledger: read, extract, resolve and merge, one transaction each.
+
+    A source that can't be read is reported on stderr and skipped; the run goes on (exit 1 at the end).
+    """
     from accord.process import expand_sources
 
     ledger = _ledger(db)
     found = expand_sources(sources)
     if outlet is not None and not outlet.strip():
         raise typer.BadParameter("must name an outlet", param_hint="--outlet")
-    results = _with_progress(ledger, found, quiet, outlet.strip() if outlet else None)
-    if not quiet:
-        for r in results:
-            if r.status == "unchanged":
-                print(f"{r.source}: already in the ledger (document {r.document})")
-            else:
-                print(f"{r.source}: document {r.document}, {r.statements} statements, "
-                      f"{r.commitments_new} new commitments, {r.commitments_merged} merged into known ones")
+    results = _with_progress(ledger, found, quiet, outlet.strip() if outlet else None,
+                             "stop" if stop_on_error else "continue")
+    _print_ingest(results, len(found), quiet)
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
 
 
-def _with_progress(ledger: Ledger, sources: list[str], quiet: bool, outlet: str | None) -> list[IngestResult]:
+def _with_progress(ledger: Ledger, sources: list[str], quiet: bool, outlet: str | None,
+                   on_error: OnError) -> list[IngestResult]:
     if quiet or len(sources) < 3 or not sys.stderr.isatty():
-        return ledger.ingest(*sources, outlet=outlet)
+        return ledger.ingest(*sources, outlet=outlet, on_error=on_error)
     from rich.progress import Progress
 
     with Progress(transient=True) as progress:
         task = progress.add_task("ingesting", total=len(sources))
-        return ledger.ingest(*sources, progress=lambda _s: progress.advance(task), outlet=outlet)
+        return ledger.ingest(*sources, progress=lambda _s: progress.advance(task), outlet=outlet, on_error=on_error)
+
+
+def _print_ingest(results: list[IngestResult], sources: int, quiet: bool) -> None:
+    """A line per source (failures on stderr, even when quiet), then what the run came to."""
+    count = {status: sum(1 for r in results if r.status == status) for status in ("added", "unchanged", "failed")}
+    for r in results:
+        if r.status == "failed":
+            print(f"accord: error: {r.error}", file=sys.stderr)
+        elif quiet:
+            continue
+        elif r.status == "unchanged":
+            print(f"{r.source}: already in the ledger (document {r.document})")
+        else:
+            print(f"{r.source}: document {r.document}, {r.statements} statements, "
+                  f"{r.commitments_new} new commitments, {r.commitments_merged} merged into known ones")
+    if not quiet:
+        untried = f", {sources - len(results)} not tried (--stop-on-error)" if len(results) < sources else ""
+        print(f"{count['added']} stored, {count['unchanged']} already in the ledger, {count['failed']} failed{untried}")
 
 
 @app.command()
@@ -433,7 +455,7 @@ def serve(
     from accord.web import create_app
 
     app_ = create_app(Settings.from_env(db))
-    print(f"Accord is serving {app_.state.settings.database_url} at http://{host}:{port}/ (API docs: /docs)",
+    print(f"Accord is serving {app_.state.settings.shown_database_url} at http://{host}:{port}/ (API docs: /docs)",
           flush=True)
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
@@ -465,6 +487,20 @@ def _render_extraction(results, fmt: str, many: bool) -> None:  # type: ignore[n
             console.print(statement_table(str(path), [s for _, s in group]))
 
 
+def _first_words(exc: BaseException) -> str:
+    """An unexpected error's own words: a database error's driver message, never its SQL or parameters."""
+    said = str(getattr(exc, "orig", None) or exc).strip()
+    return said.splitlines()[0] if said else ""
+
+
+def _shown(message: str) -> str:
+    """`message` on one line, with the password of any database URL in it masked."""
+    import re
+
+    message = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    return re.sub(r"(\w[\w+.-]*://[^/\s:@'\"]*:)[^@/\s'\"]+@", r"\1***@", message)
+
+
 def main() -> None:
     """Entry point: one line on stderr and a non-zero exit for every expected failure."""
     import logging
@@ -476,7 +512,7 @@ def main() -> None:
     try:
         app()  # usage errors: typer prints them and exits 2
     except AccordError as exc:
-        print(f"accord: error: {exc}", file=sys.stderr)
+        print(f"accord: error: {_shown(str(exc))}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("accord: interrupted", file=sys.stderr)
@@ -489,7 +525,8 @@ def main() -> None:
         print("accord: error: out of memory", file=sys.stderr)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
-        print(f"accord: internal error: {type(exc).__name__}: {exc} (set ACCORD_DEBUG=1 for details)", file=sys.stderr)
+        print(f"accord: internal error: {type(exc).__name__}: {_shown(_first_words(exc))} "
+              "(set ACCORD_DEBUG=1 for details)", file=sys.stderr)
         if os.environ.get("ACCORD_DEBUG"):
             raise
         sys.exit(1)

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy import Connection, Engine
 
-from accord.errors import InputNotFound
+from accord.errors import InputError, InputNotFound
 from accord.model import Document, Statement, StatementKey
 from accord.process.known import KnownState, canonical_actors, view_of
 from accord.resolve.commitments import Placement
@@ -21,14 +21,20 @@ from accord.resolve.entities import EntityRef
 
 @dataclass(frozen=True, slots=True)
 class IngestResult:
-    """What happened to one source."""
+    """What happened to one source: "failed" ones carry the one-line reason in `error` and wrote nothing."""
 
     source: str
     document: int | None
-    status: str  # "added" | "unchanged"
+    status: str  # "added" | "unchanged" | "failed"
     statements: int = 0
     commitments_new: int = 0
     commitments_merged: int = 0
+    error: str | None = None
+
+
+# What a run does when a source can't be read: raise its InputError (the default: a caller ingesting one
+# source wants the exception), record it as a "failed" result and go on, or record it and stop.
+OnError = Literal["raise", "continue", "stop"]
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -74,19 +80,32 @@ def extract_paths(files: list[Path], jobs: int = 1) -> Iterator[tuple[Path, Stat
 
 
 def ingest_sources(engine: Engine, sources: list[str], progress: Callable[[str], None] | None = None,
-                   outlet: str | None = None) -> Iterator[IngestResult]:
-    """Ingest each source in its own transaction; a failure stops the run but keeps what was committed.
-    A given `outlet` wins over the one the text or page names."""
+                   outlet: str | None = None, on_error: OnError = "raise") -> Iterator[IngestResult]:
+    """Ingest each source in its own transaction; what was committed stays committed.
+
+    A source that can't be read as a document (an InputError: missing, binary, not UTF-8, empty, too
+    large) is handled as `on_error` says, before anything of it is written. Any other error (the
+    database, the pipeline) stops the run whatever `on_error` says: it is no fault of the source.
+    A given `outlet` wins over the one the text or page names.
+    """
     from dataclasses import replace
 
     from accord.ingest import read_document
 
     state = KnownState()
     for source in sources:
-        doc = read_document(source)
-        if outlet:
-            doc = replace(doc, outlet=outlet)
-        yield ingest_document(engine, doc, state)
+        try:
+            doc = read_document(source)
+        except InputError as exc:
+            if on_error == "raise":
+                raise
+            yield IngestResult(source, None, "failed", error=str(exc))
+            if on_error == "stop":
+                return
+        else:
+            if outlet:
+                doc = replace(doc, outlet=outlet)
+            yield ingest_document(engine, doc, state)
         if progress is not None:
             progress(source)
 
