@@ -455,7 +455,7 @@ def serve(
     from accord.web import create_app
 
     app_ = create_app(Settings.from_env(db))
-    print(f"Accord is serving {app_.state.settings.database_url} at http://{host}:{port}/ (API docs: /docs)",
+    print(f"Accord is serving {app_.state.settings.shown_database_url} at http://{host}:{port}/ (API docs: /docs)",
           flush=True)
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
@@ -487,6 +487,20 @@ def _render_extraction(results, fmt: str, many: bool) -> None:  # type: ignore[n
             console.print(statement_table(str(path), [s for _, s in group]))
 
 
+def _first_words(exc: BaseException) -> str:
+    """An unexpected error's own words: a database error's driver message, never its SQL or parameters."""
+    said = str(getattr(exc, "orig", None) or exc).strip()
+    return said.splitlines()[0] if said else ""
+
+
+def _shown(message: str) -> str:
+    """`message` on one line, with the password of any database URL in it masked."""
+    import re
+
+    message = " ".join(part.strip() for part in message.splitlines() if part.strip())
+    return re.sub(r"(\w[\w+.-]*://[^/\s:@'\"]*:)[^@/\s'\"]+@", r"\1***@", message)
+
+
 def main() -> None:
     """Entry point: one line on stderr and a non-zero exit for every expected failure."""
     import logging
@@ -498,7 +512,7 @@ def main() -> None:
     try:
         app()  # usage errors: typer prints them and exits 2
     except AccordError as exc:
-        print(f"accord: error: {exc}", file=sys.stderr)
+        print(f"accord: error: {_shown(str(exc))}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         print("accord: interrupted", file=sys.stderr)
@@ -511,7 +525,8 @@ def main() -> None:
         print("accord: error: out of memory", file=sys.stderr)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
-        print(f"accord: internal error: {type(exc).__name__}: {exc} (set ACCORD_DEBUG=1 for details)", file=sys.stderr)
+        print(f"accord: internal error: {type(exc).__name__}: {_shown(_first_words(exc))} "
+              "(set ACCORD_DEBUG=1 for details)", file=sys.stderr)
         if os.environ.get("ACCORD_DEBUG"):
             raise
         sys.exit(1)

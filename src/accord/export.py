@@ -50,7 +50,7 @@ def statement_table(path: str, statements: list[Statement]) -> Any:
 
 
 def write_csv(rows: list[dict[str, Any]], out: IO[str]) -> None:
-    """Flat CSV: lists joined with '; ', nested records as JSON."""
+    """Flat CSV: lists joined with '; ', nested records as JSON, texts that would run as formulas quoted."""
     import csv
 
     if not rows:
@@ -63,10 +63,19 @@ def write_csv(rows: list[dict[str, Any]], out: IO[str]) -> None:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "; ".join(value)
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+        value = "; ".join(value)
+    elif isinstance(value, (list, dict)):
+        value = json.dumps(value, ensure_ascii=False)
+    return _inert(value) if isinstance(value, str) else value
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """A cell a spreadsheet won't run as a formula (OWASP's CSV injection advice): a text starting with
+    = + - @ tab or CR gets a leading single quote. Numbers stay numbers: they are not strings here."""
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 _SHORT = {"id", "kind", "published", "status", "documents", "first_seen", "last_seen", "statements", "mentions",

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text
 
+from accord.errors import InputError
 from accord.ledger import tables as t
 from accord.ledger.store import NotFound
 from accord.model import StatementKey
@@ -178,22 +179,31 @@ def entities(conn: Connection, kind: str | None = None, ids: list[int] | None = 
              "aliases": [a for a in aliases[r.id] if a != r.name]} for r in conn.execute(query)]
 
 
-def search(conn: Connection, query_text: str, limit: int = 50) -> list[dict[str, Any]]:
-    """Statements matching `query_text`: FTS5 on SQLite, tsquery on PostgreSQL."""
+def search(conn: Connection, query_text: str, limit: int | None = None) -> list[dict[str, Any]]:
+    """Statements matching `query_text`, best first: FTS5 on SQLite, tsquery on PostgreSQL; all of them
+    unless `limit` (callers page through the list and count it as the true total).
+
+    The words are searched as plain words on both: FTS5's syntax characters (quotes, *, ^, :, NEAR,
+    AND/OR/NOT) are quoted away, as plainto_tsquery ignores them. A NUL character is refused.
+    """
+    if "\x00" in query_text:
+        raise InputError("search: a NUL character is not allowed in a search")
     condition: Any
     if conn.dialect.name == "sqlite":
         terms = " ".join('"' + w.replace('"', '""') + '"' for w in query_text.split())
         if not terms:
             return []
-        ids_sql = text("SELECT rowid FROM statements_fts WHERE statements_fts MATCH :q ORDER BY rank LIMIT :n")
-        ids = [r[0] for r in conn.execute(ids_sql, {"q": terms, "n": limit})]
+        ids_sql = select(text("rowid")).select_from(text("statements_fts")).where(
+            text("statements_fts MATCH :q").bindparams(q=terms)).order_by(text("rank")).limit(limit)
+        ids = [r[0] for r in conn.execute(ids_sql)]
         condition = S.c.id.in_(ids)
     else:
         condition = text("to_tsvector('english', statements.text) @@ plainto_tsquery('english', :q)").bindparams(
             q=query_text)
         ids = None
     query = (select(S.c.id, S.c.text, S.c.type, S.c.start, S.c.end, S.c.commitment_id, D.c.id.label("document"),
-                    D.c.title, D.c.published).join(D, D.c.id == S.c.document_id).where(condition).limit(limit))
+                    D.c.title, D.c.published).join(D, D.c.id == S.c.document_id).where(condition)
+             .order_by(S.c.id).limit(limit))
     found = [_plain(dict(r._mapping)) for r in conn.execute(query)]
     if ids is not None:
         order = {i: n for n, i in enumerate(ids)}

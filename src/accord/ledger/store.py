@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import ArgumentError, OperationalError
 
+from accord.config import masked_url
 from accord.errors import AccordError, InputError
 from accord.ledger import tables as t
 from accord.model import StatementKey
@@ -34,16 +35,17 @@ class NotFound(InputError):
 
 def open_engine(url: str) -> Engine:
     """An engine on `url` with the schema at the latest revision."""
+    shown = masked_url(url)  # every message names the ledger without its password
     try:
         engine = create_engine(url, future=True)
-    except (ArgumentError, ImportError) as exc:
-        raise LedgerError(f"cannot open ledger {url!r}: {exc}") from None
+    except (ArgumentError, ImportError, ValueError) as exc:  # ValueError: a port that is not a number
+        raise LedgerError(f"cannot open ledger {shown!r}: {str(exc).replace(url, shown)}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
         upgrade(engine)
     except OperationalError as exc:
-        raise LedgerError(f"cannot open ledger {url!r}: {exc.orig}") from None
+        raise LedgerError(f"cannot open ledger {shown!r}: {str(exc.orig).replace(url, shown)}") from None
     return engine
 
 

@@ -1,4 +1,10 @@
-"""The web application: a JSON API under /api/v1 and server-rendered pages, over one Ledger."""
+"""The web application: a JSON API under /api/v1 and server-rendered pages, over one Ledger.
+
+Every 500 is a bug: `Guard` (outside the routes, inside Starlette's last resort) answers any
+exception no handler took with the one error shape and no internal detail, and logs one line (method,
+path, exception class) without the exception's text, which may quote SQL parameters or document text.
+It also refuses a NUL byte anywhere in the address (400) and puts the security headers on every response.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ from accord.api import Ledger
 from accord.config import Settings
 from accord.errors import AccordError, InputTooLarge
 from accord.ledger.store import NotFound
+from accord.web.auth import SESSION_AGE, LoginLimiter, Sessions
+from accord.web.guard import INTERNAL, Guard, log
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -35,7 +43,12 @@ def create_app(settings: Settings) -> FastAPI:
                   description="A ledger of commitments read from diplomatic texts. Every field carries its source.")
     app.state.settings = settings
     app.state.ledger = ledger
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, same_site="lax", https_only=False)
+    app.state.sessions = Sessions()
+    app.state.logins = LoginLimiter()
+    # Secure is added per response by Guard when the request came over HTTPS (see Settings.https, trust_proxy)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, same_site="lax", https_only=False,
+                       max_age=SESSION_AGE)
+    app.add_middleware(Guard, settings=settings)
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("accord.web") / "static")), name="static")
@@ -44,6 +57,9 @@ def create_app(settings: Settings) -> FastAPI:
     async def accord_error(request: Request, exc: AccordError) -> Response:
         status = 404 if isinstance(exc, NotFound) else 413 if isinstance(exc, InputTooLarge) else \
             422 if exc.exit_code == 2 else 500
+        if status == 500:  # the ledger failed, not the request: its words stay in the log's class name
+            log.error("%s %s: %s", request.method, request.url.path, type(exc).__name__)
+            return error_response(request, 500, INTERNAL)
         return error_response(request, status, str(exc))
 
     @app.exception_handler(StarletteHTTPException)

@@ -9,9 +9,9 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, ValidationError
 from starlette.datastructures import UploadFile as FormFile
 
 from accord.api import Ledger
@@ -24,6 +24,12 @@ router = APIRouter(dependencies=[Depends(require_reader)])
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 Cursor = Annotated[str | None, Query(description="The `next` of the previous page.")]
+# Ids are the schema's Integer: 32 bits on PostgreSQL (64 on SQLite). A larger one names nothing, and
+# binding it would overflow the column's type (500), so it is refused as a bad request.
+MAX_ID = 2**31 - 1
+MAX_OFFSET = 2**63 - 1  # OFFSET is a 64-bit integer in both databases
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="An id the API gave.")]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="An id the API gave.")]
 PARTY_CODE = re.compile(r"[A-Za-z0-9]{2,12}")  # ISO 3166-1 alpha-3, or a bloc's acronym (EU, G20, MERCOSUR)
 
 
@@ -61,9 +67,12 @@ def _offset(cursor: str | None) -> int:
     if not cursor:
         return 0
     try:
-        return max(0, int(base64.urlsafe_b64decode(cursor.encode()).decode()))
+        offset = max(0, int(base64.urlsafe_b64decode(cursor.encode()).decode()))
     except (ValueError, UnicodeDecodeError):
         raise InputError("cursor: not a cursor this API gave") from None
+    if offset > MAX_OFFSET:
+        raise InputError("cursor: not a cursor this API gave")
+    return offset
 
 
 def _cursor(offset: int) -> str:
@@ -112,7 +121,7 @@ def documents(lg: LedgerDep, relation: str | None = None, limit: Limit = 50, cur
 
 
 @router.get("/documents/{document_id}", summary="A document with its text, statements, mentions and targets")
-def document(document_id: int, lg: LedgerDep) -> Response:
+def document(document_id: Id, lg: LedgerDep) -> Response:
     return JSONResponse(_jsonable(lg.document(document_id)))
 
 
@@ -127,7 +136,7 @@ def relation(key: str, lg: LedgerDep) -> Response:
 
 
 @router.get("/statements", summary="Statements with mentions and targets")
-def statements(lg: LedgerDep, document: int | None = None, type: StatementType | None = None,
+def statements(lg: LedgerDep, document: IdQuery = None, type: StatementType | None = None,
                pillar: Pillar | None = None, limit: Limit = 50, cursor: Cursor = None,
                format: Format = Format.json) -> Response:
     offset = _offset(cursor)
@@ -147,7 +156,7 @@ def commitments(lg: LedgerDep, pillar: Pillar | None = None, actor: str | None =
 
 
 @router.get("/commitments/{commitment_id}", summary="A commitment with sources, merge reasons and history")
-def commitment(commitment_id: int, lg: LedgerDep) -> Response:
+def commitment(commitment_id: Id, lg: LedgerDep) -> Response:
     return JSONResponse(_jsonable(lg.commitment(commitment_id)))
 
 
@@ -158,7 +167,7 @@ def entities(lg: LedgerDep, kind: str | None = None, limit: Limit = 50, cursor: 
 
 
 @router.get("/entities/{entity_id}", summary="An entity and everything that names it")
-def entity(entity_id: int, lg: LedgerDep) -> Response:
+def entity(entity_id: Id, lg: LedgerDep) -> Response:
     return JSONResponse(_jsonable(lg.entity(entity_id)))
 
 
@@ -193,29 +202,40 @@ def review(lg: LedgerDep, state: str | None = "pending", limit: Limit = 50, curs
 
 # -- writes ---------------------------------------------------------------------
 
+def no_nul(value: str) -> str:
+    """Refuse a NUL character: no text means one, and PostgreSQL can't store it."""
+    if "\x00" in value:
+        raise ValueError("a NUL character (\\u0000) is not allowed in text")
+    return value
+
+
+Text = Annotated[str, AfterValidator(no_nul)]
+BoundedId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class TextIn(BaseModel):
-    text: str = Field(min_length=1)
-    source: str = "API"
+    text: Text = Field(min_length=1)
+    source: Text = "API"
 
 
 class StatusIn(BaseModel):
-    status: str
-    evidence: str = Field(min_length=1)
-    source: str | None = None
+    status: Text
+    evidence: Text = Field(min_length=1)
+    source: Text | None = None
     observed: date | None = Field(default=None, alias="date", description="When it happened (YYYY-MM-DD).")
     stage: bool = False
 
 
 class PartiesIn(BaseModel):
-    parties: list[str] = Field(description="ISO 3166-1 alpha-3 codes or blocs' acronyms: [\"VNM\", \"LAO\"].")
+    parties: list[Text] = Field(description="ISO 3166-1 alpha-3 codes or blocs' acronyms: [\"VNM\", \"LAO\"].")
 
 
 class MergeIn(BaseModel):
-    other: int
+    other: BoundedId
 
 
 class SplitIn(BaseModel):
-    statement: int
+    statement: BoundedId
 
 
 @router.post("/documents", status_code=201, summary="Ingest pasted text (JSON) or an uploaded file")
@@ -236,7 +256,7 @@ async def ingest(request: Request, lg: LedgerDep, user: Annotated[str, Depends(r
             raise InputTooLarge(f"upload is over the limit of {limit} bytes")
         result = lg.ingest_upload(data, filename)
     else:
-        body = TextIn.model_validate_json(await request.body()) if kind.startswith("application/json") else None
+        body = _text_in(await request.body()) if kind.startswith("application/json") else None
         if body is None:
             raise InputError("send JSON {\"text\": ...} or a multipart form with a file")
         if len(body.text.encode()) > limit:
@@ -247,8 +267,16 @@ async def ingest(request: Request, lg: LedgerDep, user: Annotated[str, Depends(r
                         status_code=201 if result.status == "added" else 200)
 
 
+def _text_in(raw: bytes) -> TextIn:
+    try:
+        return TextIn.model_validate_json(raw)
+    except ValidationError as exc:
+        raise InputError("; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
+                                   for e in exc.errors())) from None
+
+
 @router.post("/commitments/{commitment_id}/status", status_code=201, summary="Record a status or stage change")
-def set_status(commitment_id: int, body: StatusIn, lg: LedgerDep,
+def set_status(commitment_id: Id, body: StatusIn, lg: LedgerDep,
                user: Annotated[str, Depends(require_writer)]) -> Response:
     item = lg.status(commitment_id, body.status, body.evidence, field="stage" if body.stage else "status",
                      source=body.source, observed=body.observed, by=user)
@@ -256,7 +284,7 @@ def set_status(commitment_id: int, body: StatusIn, lg: LedgerDep,
 
 
 @router.post("/documents/{document_id}/parties", summary="Correct a document's parties (it may move relation)")
-def set_parties(document_id: int, body: PartiesIn, lg: LedgerDep,
+def set_parties(document_id: Id, body: PartiesIn, lg: LedgerDep,
                 user: Annotated[str, Depends(require_writer)]) -> Response:
     try:
         document = lg.set_parties(document_id, body.parties, by=user)
@@ -268,7 +296,7 @@ def set_parties(document_id: int, body: PartiesIn, lg: LedgerDep,
 
 
 @router.post("/review/{candidate_id}/{decision}", summary="Accept or reject an evidence candidate")
-def decide(candidate_id: int, decision: str, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
+def decide(candidate_id: Id, decision: str, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
     if decision not in ("accept", "reject"):
         raise InputError("decision: accept or reject")
     result = lg.accept(candidate_id, user) if decision == "accept" else lg.reject(candidate_id, user)
@@ -276,12 +304,12 @@ def decide(candidate_id: int, decision: str, lg: LedgerDep, user: Annotated[str,
 
 
 @router.post("/commitments/{commitment_id}/merge", summary="Merge another commitment into this one")
-def merge(commitment_id: int, body: MergeIn, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
+def merge(commitment_id: Id, body: MergeIn, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
     return JSONResponse(_jsonable(lg.merge(commitment_id, body.other, user)))
 
 
 @router.post("/commitments/{commitment_id}/split", summary="Take a statement out into its own commitment")
-def split(commitment_id: int, body: SplitIn, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
+def split(commitment_id: Id, body: SplitIn, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
     return JSONResponse(_jsonable(lg.split(commitment_id, body.statement, user)))
 
 

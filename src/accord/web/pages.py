@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
 from collections import Counter, defaultdict
@@ -24,8 +23,8 @@ from accord.errors import InputError, InputTooLarge
 from accord.ledger.store import NotFound
 from accord.model import Pillar
 from accord.process import IngestResult
-from accord.web.api import relation_key
-from accord.web.auth import check_password, current_user, require_reader
+from accord.web.api import Id, relation_key
+from accord.web.auth import LoginLimiter, Sessions, check_password, current_user, require_reader, same
 
 router = APIRouter()
 Reader = [Depends(require_reader)]
@@ -103,10 +102,14 @@ def csrf_token(request: Request) -> str:
 
 
 def _check_csrf(request: Request, form: FormData) -> None:
+    """The form's CSRF token matches the session's; and no field holds a NUL (PostgreSQL can't store one)."""
     sent = form.get("csrf")
     expected = request.session.get("csrf")
-    if not isinstance(sent, str) or not isinstance(expected, str) or not hmac.compare_digest(sent, expected):
+    if not isinstance(sent, str) or not isinstance(expected, str) or not same(sent, expected):
         raise HTTPException(403, "the form's security token is missing or stale: reload the page and try again")
+    for name, value in form.multi_items():
+        if isinstance(value, str) and "\x00" in value:
+            raise InputError(f"{name}: a NUL character is not allowed in text")
 
 
 def _writer(request: Request) -> str:
@@ -178,7 +181,7 @@ def commitments(request: Request, lg: LedgerDep, pillar: Pillar | None = None, s
 
 
 @router.get("/commitments/{commitment_id}", response_class=HTMLResponse, dependencies=Reader)
-def commitment(commitment_id: int, request: Request, lg: LedgerDep) -> Response:
+def commitment(commitment_id: Id, request: Request, lg: LedgerDep) -> Response:
     item = lg.commitment(commitment_id)
     texts: dict[int, str] = {}
     for source in item["sources"]:
@@ -200,7 +203,7 @@ def documents(request: Request, lg: LedgerDep, relation: str | None = None) -> R
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse, dependencies=Reader)
-def document(document_id: int, request: Request, lg: LedgerDep) -> Response:
+def document(document_id: Id, request: Request, lg: LedgerDep) -> Response:
     doc = lg.document(document_id)
     counts = Counter(s["type"] for s in doc["statements"])
     return render(request, "document.html", doc=doc, segments=segments(doc["text"], doc["statements"]),
@@ -238,7 +241,7 @@ def segments(text: str, statements: list[dict[str, Any]]) -> list[dict[str, Any]
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse, dependencies=Reader)
-def entity(entity_id: int, request: Request, lg: LedgerDep) -> Response:
+def entity(entity_id: Id, request: Request, lg: LedgerDep) -> Response:
     item = lg.entity(entity_id)
     ids = set(item["commitments"])  # ids; the table shows them with text and status
     named = [c for c in lg.commitments() if c["id"] in ids]
@@ -328,7 +331,7 @@ async def _ingest_form(lg: Ledger, form: FormData, limit: int) -> IngestResult |
 
 
 @router.post("/commitments/{commitment_id}/status")
-async def set_status(commitment_id: int, request: Request, lg: LedgerDep) -> Response:
+async def set_status(commitment_id: Id, request: Request, lg: LedgerDep) -> Response:
     user = _writer(request)
     form = await request.form()
     _check_csrf(request, form)
@@ -346,7 +349,7 @@ async def set_status(commitment_id: int, request: Request, lg: LedgerDep) -> Res
 
 
 @router.post("/documents/{document_id}/parties")
-async def set_parties(document_id: int, request: Request, lg: LedgerDep) -> Response:
+async def set_parties(document_id: Id, request: Request, lg: LedgerDep) -> Response:
     user = _writer(request)
     form = await request.form()
     _check_csrf(request, form)
@@ -363,7 +366,7 @@ async def set_parties(document_id: int, request: Request, lg: LedgerDep) -> Resp
 
 
 @router.post("/review/{candidate_id}/{decision}")
-async def decide(candidate_id: int, decision: str, request: Request, lg: LedgerDep) -> Response:
+async def decide(candidate_id: Id, decision: str, request: Request, lg: LedgerDep) -> Response:
     user = _writer(request)
     _check_csrf(request, await request.form())
     if decision not in ("accept", "reject"):
@@ -390,10 +393,22 @@ async def login(request: Request) -> Response:
     form = await request.form()
     _check_csrf(request, form)
     name, password, target = str(form.get("name") or ""), str(form.get("password") or ""), _safe_next(form.get("next"))
+    limiter: LoginLimiter = request.app.state.logins
+    key = (name, request.client.host if request.client else "")
+    wait = limiter.retry_after(key)
+    if wait:
+        response = render(request, "login.html", 429, next=target, json_url=None,
+                          error=f"Too many failed sign-ins for this name: try again in {wait} seconds.")
+        response.headers["Retry-After"] = str(wait)
+        return response
     if not check_password(_settings(request), name, password):
+        limiter.failed(key)
         return render(request, "login.html", 401, next=target, error="Unknown name or wrong password.", json_url=None)
+    limiter.succeeded(key)
+    sessions: Sessions = request.app.state.sessions
+    sessions.end(request.session.get("sid"))
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
-    request.session["user"] = name
+    request.session.update(user=name, sid=sessions.start(name))
     return _back(target)
 
 
@@ -405,5 +420,7 @@ def logout_form(request: Request) -> Response:
 @router.post("/logout")
 async def logout(request: Request) -> Response:
     _check_csrf(request, await request.form())
+    sessions: Sessions = request.app.state.sessions
+    sessions.end(request.session.get("sid"))  # a saved copy of the cookie no longer signs anyone in
     request.session.clear()
     return _back("/")

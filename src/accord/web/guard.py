@@ -1,0 +1,100 @@
+"""The edge every request passes: security headers, Secure cookies over HTTPS, no NUL byte in the
+address, and a 500 without internal detail for any exception the routes let through."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from accord.config import Settings
+
+log = logging.getLogger("accord.web")
+
+# The pages run one script file and no inline script; bars set their width in a style attribute.
+PAGES_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; style-src-attr 'unsafe-inline'; "
+                "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                "frame-ancestors 'none'")
+# FastAPI's /docs and /redoc load Swagger UI / ReDoc from a CDN and start them with an inline script.
+DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+               "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+               "font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+               "https://cdn.redoc.ly; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+               "frame-ancestors 'none'")
+HEADERS = {"x-frame-options": "DENY", "x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
+INTERNAL = "internal error: the server failed to answer this request; it has been logged"
+
+
+class Guard:
+    """ASGI middleware around the routes (and their session), inside Starlette's last resort."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        docs = scope["path"] in ("/docs", "/redoc", "/docs/oauth2-redirect")
+        secure = self._secure(scope)
+        started = False
+
+        async def send_secured(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = MutableHeaders(scope=message)
+                headers["content-security-policy"] = DOCS_POLICY if docs else PAGES_POLICY
+                for name, value in HEADERS.items():
+                    headers[name] = value
+                if secure:
+                    message["headers"] = [_secure_cookie(k, v) for k, v in message["headers"]]
+            await send(message)
+
+        if _has_nul(scope):
+            await self._answer(scope, receive, send_secured, 400,
+                               "a NUL character (%00) is not allowed in an address or a search")
+            return
+        try:
+            await self.app(scope, receive, send_secured)
+        except Exception as exc:  # noqa: BLE001 - every 500 is a bug; the client never sees its detail
+            log.error("%s %s: internal error (%s)", scope.get("method"), scope["path"], type(exc).__name__)
+            if not started:
+                await self._answer(scope, receive, send_secured, 500, INTERNAL)
+
+    def _secure(self, scope: Scope) -> bool:
+        """Whether the request came over HTTPS (by the socket, the setting, or a trusted proxy's word)."""
+        if self.settings.https or scope.get("scheme") == "https":
+            return True
+        if not self.settings.trust_proxy:
+            return False
+        proto: bytes = dict(scope["headers"]).get(b"x-forwarded-proto", b"").split(b",")[0].strip().lower()
+        return proto == b"https"
+
+    @staticmethod
+    async def _answer(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
+        from accord.web import error_response
+
+        request = Request(scope, receive)
+        response: Response
+        try:
+            response = error_response(request, status, message)
+        except Exception:  # noqa: BLE001 - the error page itself failed: answer in the plain shape
+            response = JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        await response(scope, receive, send)
+
+
+def _has_nul(scope: Scope) -> bool:
+    query: bytes = scope.get("query_string", b"")
+    path: str = scope["path"]
+    return "\x00" in path or b"\x00" in query or b"%00" in query.lower()
+
+
+def _secure_cookie(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    if name.lower() == b"set-cookie" and b"; secure" not in value.lower():
+        return name, value + b"; secure"
+    return name, value
