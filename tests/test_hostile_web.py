@@ -164,6 +164,15 @@ def test_ids_and_cursors_beyond_64_bits_are_422(client: TestClient) -> None:
     for body, path in (({"other": BIG}, "/api/v1/commitments/1/merge"), ({"statement": BIG}, "/api/v1/commitments/1/split")):
         assert client.post(path, json=body, headers=TOKEN).status_code == 422
     assert client.post(f"/api/v1/review/{BIG}/accept", headers=TOKEN).status_code == 422
+    for query in (f"a={BIG}&b=1", f"a=1&b=%23{BIG}", f"a={BIG}&b=2026&relation=IDN-VNM"):
+        response = client.get(f"/api/v1/diff?{query}")
+        assert response.status_code == 422 and "larger than any id" in response.json()["error"]["message"], query
+
+
+def test_a_content_length_that_is_not_a_number_is_400(client: TestClient) -> None:
+    response = client.post("/api/v1/documents", content=b"{}", headers={**TOKEN, "content-type": "application/json",
+                                                                        "content-length": "abc"})
+    assert response.status_code == 400 and "Content-Length" in response.json()["error"]["message"]
 
 
 def test_a_nul_in_posted_text_is_refused_with_a_clear_message(client: TestClient) -> None:

@@ -183,6 +183,9 @@ def diff(lg: LedgerDep,
          b: Annotated[str, Query(description="The same for the later side.")],
          relation: Annotated[str | None, Query(description="Compare two occasions of it, e.g. USA-JPN.")] = None,
          ) -> Response:
+    for name, side in (("a", a), ("b", b)):
+        if side.lstrip("#").isdigit() and int(side.lstrip("#")) > MAX_ID:
+            raise InputError(f"{name}: {side} is larger than any id or year in the ledger")
     return JSONResponse(_jsonable(lg.diff(a, b, relation=relation)))
 
 
@@ -241,7 +244,7 @@ class SplitIn(BaseModel):
 @router.post("/documents", status_code=201, summary="Ingest pasted text (JSON) or an uploaded file")
 async def ingest(request: Request, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
     limit = request.app.state.settings.max_upload_bytes
-    length = int(request.headers.get("content-length") or 0)
+    length = declared_length(request)
     if length > limit:
         raise InputTooLarge(f"upload of {length} bytes is over the limit of {limit}")
     kind = request.headers.get("content-type", "")
@@ -265,6 +268,14 @@ async def ingest(request: Request, lg: LedgerDep, user: Annotated[str, Depends(r
     document = lg.document(result.document) if result.document is not None else None
     return JSONResponse(_jsonable({"status": result.status, "document": document}),
                         status_code=201 if result.status == "added" else 200)
+
+
+def declared_length(request: Request) -> int:
+    """The body's Content-Length, 0 when absent; 400 for one that is not a number."""
+    value = request.headers.get("content-length") or "0"
+    if not value.strip().isdigit():
+        raise HTTPException(400, "Content-Length: not a number of bytes")
+    return int(value)
 
 
 def _text_in(raw: bytes) -> TextIn:

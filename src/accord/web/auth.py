@@ -78,7 +78,10 @@ class LoginLimiter:
         return int(self.WINDOW - (now - failures[0])) + 1 if len(failures) >= self.LIMIT else 0
 
     def failed(self, key: tuple[str, str]) -> None:
-        self._failures.setdefault(key, deque()).append(time.monotonic())
+        now = time.monotonic()
+        if len(self._failures) > 10_000:  # many names tried: forget those whose failures have aged out
+            self._failures = {k: v for k, v in self._failures.items() if v and now - v[-1] < self.WINDOW}
+        self._failures.setdefault(key, deque()).append(now)
 
     def succeeded(self, key: tuple[str, str]) -> None:
         self._failures.pop(key, None)

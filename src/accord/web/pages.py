@@ -23,7 +23,7 @@ from accord.errors import InputError, InputTooLarge
 from accord.ledger.store import NotFound
 from accord.model import Pillar
 from accord.process import IngestResult
-from accord.web.api import Id, relation_key
+from accord.web.api import Id, declared_length, relation_key
 from accord.web.auth import LoginLimiter, Sessions, check_password, current_user, require_reader, same
 
 router = APIRouter()
@@ -291,7 +291,7 @@ def ingest_form(request: Request) -> Response:
 async def ingest(request: Request, lg: LedgerDep) -> Response:
     _writer(request)
     limit = _settings(request).max_upload_bytes
-    length = int(request.headers.get("content-length") or 0)
+    length = declared_length(request)
     if length > limit + FORM_SLACK:
         raise InputTooLarge(f"the upload of {length} bytes is over the limit of {limit} bytes")
     async with request.form(max_part_size=limit + FORM_SLACK) as form:  # closes the spooled upload
