@@ -122,6 +122,12 @@ def _rfc822(link: str) -> str:
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
+@pytest.fixture(autouse=True)
+def allow_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The site serves on 127.0.0.1, which fetching refuses unless allowed (the CLI's child process inherits it)."""
+    monkeypatch.setenv("ACCORD_FETCH_ALLOW", "127.0.0.1")
+
+
 @dataclass
 class Site:
     """A local HTTP server: `routes` maps a path to (status, content type, body); `hits` records each GET."""

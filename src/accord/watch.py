@@ -1,8 +1,8 @@
 """Following outlets' RSS and Atom feeds: each new article is ingested once, through `Ledger.ingest`.
 
-A pass fetches each feed with httpx (`accord.ingest.fetch`, the same limits
-and one-line errors as any URL), hands the bytes to feedparser (which never
-fetches anything itself), and ingests the article of every entry not seen
+A pass fetches each feed with `accord.ingest.fetch` (the same refusals,
+limits and one-line errors as any URL; a feed's types are FEED_TYPES), hands
+the bytes to feedparser (which never fetches anything itself), and ingests the article of every entry not seen
 before, oldest first, one `Ledger.ingest(link)` each so that one unreadable
 article costs only itself. An entry is identified by its id (RSS guid, Atom
 id), else its link. An article that fails to fetch or read is reported and
@@ -43,14 +43,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from accord.errors import AccordError, InputError
-from accord.ingest.fetch import fetch, is_url
+from accord.ingest.fetch import FEED_TYPES, fetch, is_url
 
 if TYPE_CHECKING:
     from accord.api import Ledger
     from accord.process import IngestResult
-
-FEED_TIMEOUT = 30.0
-FEED_MAX_BYTES = 20_000_000
 
 _INTERVAL = re.compile(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?")
 
@@ -135,7 +132,7 @@ def check_feeds(feeds: Iterable[str]) -> list[str]:
 
 def read_feed(url: str) -> Feed:
     """Fetch and parse one feed; every failure is a one-line InputError naming it."""
-    fetched = fetch(url, timeout=FEED_TIMEOUT, max_bytes=FEED_MAX_BYTES)
+    fetched = fetch(url, accept=FEED_TYPES)
     content_type = fetched.media_type
     if content_type and fetched.charset:
         content_type += f"; charset={fetched.charset}"
