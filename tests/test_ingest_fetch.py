@@ -495,3 +495,64 @@ def test_cli_ingest_refuses_loopback(cli: Callable[..., object], site: Site, tmp
     assert (done.returncode, done.stdout) == (1, "0 stored, 0 already in the ledger, 1 failed\n")
     assert done.stderr == f"accord: error: {url}: refused: 127.0.0.1 is a loopback address; {REFUSED}\n"
     assert site.agents == []
+
+
+@pytest.fixture()
+def tls_site(site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, list[str]]]:
+    """The site's pages over HTTPS on 127.0.0.1, with a certificate for news.example that the client
+    trusts (certifi's bundle replaced by it); yields the port and the SNI names the server was sent."""
+    import ssl
+    import subprocess
+
+    import certifi
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=news.example",
+                    "-addext", "subjectAltName=DNS:news.example"], check=True, capture_output=True)
+    monkeypatch.setattr(certifi, "where", lambda: str(cert))
+    names: list[str] = []
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: names.append(name or "")  # type: ignore[assignment,func-returns-value]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the name http.server calls
+            status, headers, body = site.routes.get(self.path, (404, {}, b"not found"))
+            site.hosts.append(self.headers.get("Host", ""))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
+            pass
+
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            pass  # a refused handshake is what some tests want
+
+    server = Server(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    yield server.server_address[1], names
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_https_goes_to_the_checked_address_under_the_host_name(tls_site: tuple[int, list[str]],
+                                                                resolver: Resolver) -> None:
+    port, names = tls_site
+    resolver({"news.example": ["127.0.0.1"], "other.example": ["127.0.0.1"]})
+    fetched = fetch(f"https://news.example:{port}/article")  # the certificate names news.example, not 127.0.0.1
+    assert (fetched.url, fetched.media_type, names) == (f"https://news.example:{port}/article", "text/html",
+                                                        ["news.example"])
+    # Another name at the same address: the certificate, checked against that name, does not match.
+    with pytest.raises(InputNotFound, match=rf"^https://other\.example:{port}/article: could not connect "
+                                            r"\(.*certificate verify failed.*\); check the address$"):
+        fetch(f"https://other.example:{port}/article")
+    assert names == ["news.example", "other.example"]

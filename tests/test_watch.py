@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -403,3 +404,44 @@ def test_cli_watch_bad_input_fails_before_any_work(cli: Cli, tmp_path: Path) -> 
     assert (done.returncode, done.stderr) == (
         2, "accord: error: news.example/rss: not an http(s) URL; give the address of an RSS or Atom feed\n")
     assert not db.exists()
+
+
+def test_a_feed_on_loopback_is_refused_unless_allowed(site: Site, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACCORD_FETCH_ALLOW")
+    feed = site.url("/world/rss.xml")
+    with Ledger(f"sqlite:///{tmp_path / 'ledger.db'}") as ledger:
+        failures, reports = run(ledger, site, tmp_path / "watch.json", [feed])
+        assert (failures, site.hits) == (1, [])
+        assert [r.error for r in reports if isinstance(r, FeedReport)] == [
+            f"{feed}: refused: 127.0.0.1 is a loopback address; add it to ACCORD_FETCH_ALLOW if Accord may fetch it"]
+
+
+def test_an_article_at_a_private_address_is_refused(site: Site, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: int, *args: object, **kwargs: object) -> list[tuple[object, ...]]:
+        if host == "intranet.example":  # never connected to: refused once resolved
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.0.0.5", port))]
+        return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    secret = "http://intranet.example/hr/salaries"
+    site.routes["/world/rss.xml"] = (200, "application/rss+xml", rss([("inside", secret)]))
+    with Ledger(f"sqlite:///{tmp_path / 'ledger.db'}") as ledger:
+        failures, reports = run(ledger, site, tmp_path / "watch.json", [site.url("/world/rss.xml")])
+        assert failures == 1
+        assert [(r.link, r.error) for r in reports if isinstance(r, EntryReport)] == [
+            (secret, f"{secret}: refused: intranet.example resolves to 10.0.0.5, a private address; "
+                     f"add it to ACCORD_FETCH_ALLOW if Accord may fetch it")]
+        assert sources(ledger) == []
+
+
+def test_a_feed_of_another_type_is_refused(site: Site, tmp_path: Path) -> None:
+    site.routes["/feed.json"] = (200, "application/json", b'{"items": []}')
+    with Ledger(f"sqlite:///{tmp_path / 'ledger.db'}") as ledger:
+        failures, reports = run(ledger, site, tmp_path / "watch.json", [site.url("/feed.json")])
+        assert [r.error for r in reports if isinstance(r, FeedReport)] == [
+            f"{site.url('/feed.json')}: not an RSS or Atom feed (application/json); check the address"]
+        assert failures == 1
