@@ -15,8 +15,10 @@ comes through `fetch`, so the rules live here and nowhere else:
   as the first address was;
 - the body is at most the upload limit (ACCORD_MAX_UPLOAD, the setting
   `Settings.max_upload_bytes` reads; a caller may ask for less, never more),
-  counted while it streams and after decompression, and the whole fetch,
-  redirects and body included, ends within the timeout;
+  counted while it streams and as it inflates, and the whole fetch, redirects
+  and body included, has one deadline, `timeout` seconds (checked between
+  reads, each of which httpx bounds by what was left when its request began;
+  the name lookup is bounded by the system resolver's own timeouts);
 - the Content-Type must be one the caller reads (DOCUMENT_TYPES, FEED_TYPES);
   none, or application/octet-stream, says nothing and the reader sniffs the bytes.
 
@@ -188,7 +190,7 @@ def resolve(host: str, port: int, policy: FetchPolicy) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise InputNotFound(f"could not connect (cannot resolve {host}: {_first_line(exc)})") from None
+        raise InputNotFound(f"could not connect (cannot resolve {host}: {_first_line(exc)}); check the address") from None
     addresses: list[str] = []
     for family, _type, _proto, _name, sockaddr in infos:
         if family not in (socket.AF_INET, socket.AF_INET6):
@@ -202,7 +204,7 @@ def resolve(host: str, port: int, policy: FetchPolicy) -> list[str]:
         if text not in addresses:
             addresses.append(text)
     if not addresses:
-        raise InputNotFound(f"could not connect (no address for {host})")
+        raise InputNotFound(f"could not connect (no address for {host}); check the address")
     return addresses
 
 
@@ -304,6 +306,7 @@ def _get(client: httpx.Client, url: httpx.URL, policy: FetchPolicy, deadline: fl
             raise _TimeUp
         request = client.build_request("GET", url.copy_with(host=address), timeout=remaining,
                                        headers={"Host": url.netloc.decode("ascii")}, extensions=extensions)
+        client.cookies.clear()  # a cookie is kept by the address it came from, which another host may share
         try:
             return client.send(request, stream=True)
         except httpx.ConnectError:
