@@ -31,18 +31,25 @@ class Ledger:
         return self._today or date.today()
 
     def ingest(self, *sources: str, progress: Callable[[str], None] | None = None,
-               outlet: str | None = None, on_error: OnError = "raise") -> list[IngestResult]:
+               outlet: str | None = None, on_error: OnError = "raise",
+               report: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
         """Ingest files, folders or URLs; each document in one transaction. `outlet` names the outlet of
         every one of them, over what their texts or pages say.
 
         A source that can't be read raises its InputError (`on_error="raise"`, the default), or is one
         result with status "failed" and its reason in `error`, the run going on with the rest
         (`"continue"`) or ending there (`"stop"`). What was stored before a failure stays stored.
+        `report` is told each result as soon as it is known, for a long run's log.
         """
         from accord.process import expand_sources, ingest_sources
 
         found = expand_sources([str(s) for s in sources])
-        return list(ingest_sources(self.engine, found, progress, outlet, on_error))
+        results = []
+        for result in ingest_sources(self.engine, found, progress, outlet, on_error):
+            results.append(result)
+            if report is not None:
+                report(result)
+        return results
 
     def ingest_text(self, text: str, source: str = "pasted text") -> IngestResult:
         """Ingest a text held in memory (pasted, posted)."""

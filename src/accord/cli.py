@@ -13,6 +13,8 @@ import typer
 from accord.errors import AccordError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from accord.api import Ledger
     from accord.process import IngestResult
     from accord.process.ingest import OnError
@@ -95,39 +97,43 @@ def ingest(
     if outlet is not None and not outlet.strip():
         raise typer.BadParameter("must name an outlet", param_hint="--outlet")
     results = _with_progress(ledger, found, quiet, outlet.strip() if outlet else None,
-                             "stop" if stop_on_error else "continue")
-    _print_ingest(results, len(found), quiet)
+                             "stop" if stop_on_error else "continue", lambda r: _print_ingested(r, quiet))
+    if not quiet:
+        _print_ingest_summary(results, len(found))
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
 
 
-def _with_progress(ledger: Ledger, sources: list[str], quiet: bool, outlet: str | None,
-                   on_error: OnError) -> list[IngestResult]:
+def _with_progress(ledger: Ledger, sources: list[str], quiet: bool, outlet: str | None, on_error: OnError,
+                   report: Callable[[IngestResult], None]) -> list[IngestResult]:
     if quiet or len(sources) < 3 or not sys.stderr.isatty():
-        return ledger.ingest(*sources, outlet=outlet, on_error=on_error)
+        return ledger.ingest(*sources, outlet=outlet, on_error=on_error, report=report)
     from rich.progress import Progress
 
-    with Progress(transient=True) as progress:
+    with Progress(transient=True) as progress:  # lines printed meanwhile show above the bar
         task = progress.add_task("ingesting", total=len(sources))
-        return ledger.ingest(*sources, progress=lambda _s: progress.advance(task), outlet=outlet, on_error=on_error)
+        return ledger.ingest(*sources, progress=lambda _s: progress.advance(task), outlet=outlet,
+                             on_error=on_error, report=report)
 
 
-def _print_ingest(results: list[IngestResult], sources: int, quiet: bool) -> None:
-    """A line per source (failures on stderr, even when quiet), then what the run came to."""
+def _print_ingested(r: IngestResult, quiet: bool) -> None:
+    """One line as each source is done (flushed: a long run's log is often a file); failures on stderr,
+    even when quiet."""
+    if r.status == "failed":
+        print(f"accord: error: {r.error}", file=sys.stderr, flush=True)
+    elif quiet:
+        return
+    elif r.status == "unchanged":
+        print(f"{r.source}: already in the ledger (document {r.document})", flush=True)
+    else:
+        print(f"{r.source}: document {r.document}, {r.statements} statements, "
+              f"{r.commitments_new} new commitments, {r.commitments_merged} merged into known ones", flush=True)
+
+
+def _print_ingest_summary(results: list[IngestResult], sources: int) -> None:
     count = {status: sum(1 for r in results if r.status == status) for status in ("added", "unchanged", "failed")}
-    for r in results:
-        if r.status == "failed":
-            print(f"accord: error: {r.error}", file=sys.stderr)
-        elif quiet:
-            continue
-        elif r.status == "unchanged":
-            print(f"{r.source}: already in the ledger (document {r.document})")
-        else:
-            print(f"{r.source}: document {r.document}, {r.statements} statements, "
-                  f"{r.commitments_new} new commitments, {r.commitments_merged} merged into known ones")
-    if not quiet:
-        untried = f", {sources - len(results)} not tried (--stop-on-error)" if len(results) < sources else ""
-        print(f"{count['added']} stored, {count['unchanged']} already in the ledger, {count['failed']} failed{untried}")
+    untried = f", {sources - len(results)} not tried (--stop-on-error)" if len(results) < sources else ""
+    print(f"{count['added']} stored, {count['unchanged']} already in the ledger, {count['failed']} failed{untried}")
 
 
 @app.command()
