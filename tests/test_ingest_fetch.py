@@ -432,6 +432,12 @@ def test_only_http_and_https(url: str) -> None:
         fetch(url)
 
 
+@pytest.mark.parametrize("url", ["http:///etc/passwd", "https://:443/a"])
+def test_an_address_without_a_host(url: str) -> None:
+    with pytest.raises(InputNotFound, match=rf"^{re.escape(url)}: no host in the address; check it$"):
+        fetch(url)
+
+
 @pytest.mark.parametrize(("path", "media_type"), [("/image", "image/png"), ("/json", "application/json"),
                                                   ("/feed", "application/rss+xml")])
 def test_a_type_it_does_not_read(site: Site, path: str, media_type: str) -> None:

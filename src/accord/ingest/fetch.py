@@ -293,6 +293,8 @@ def _get(client: httpx.Client, url: httpx.URL, policy: FetchPolicy, deadline: fl
     if url.scheme not in ("http", "https"):
         raise InputError(f"{where}only http and https addresses are fetched")
     host = url.raw_host.decode("ascii")
+    if not host:
+        raise InputNotFound(f"{where}no host in the address; check it")
     try:
         addresses = resolve(host, url.port or (443 if url.scheme == "https" else 80), policy)
     except InputError as exc:
