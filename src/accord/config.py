@@ -16,7 +16,9 @@ class Settings:
     ACCORD_API_TOKENS     comma-separated bearer tokens allowed to write through the API
     ACCORD_USERS          comma-separated name:password pairs allowed to sign in to the pages
     ACCORD_PUBLIC_READ    "1" (default) lets anyone read; "0" requires a token or a signed-in user
-    ACCORD_MAX_UPLOAD     largest upload or pasted text in bytes (default 5 MB)
+    ACCORD_MAX_UPLOAD     largest upload, pasted text or fetched page/feed in bytes (default 5 MB)
+    ACCORD_FETCH_ALLOW    hosts or CIDR ranges that may be fetched though private or loopback
+                          (read by `accord.ingest.fetch` at each fetch; everything else private is refused)
     ACCORD_SECRET_KEY     signs session cookies (default: random per process)
     ACCORD_HTTPS          "1": the server is reached over HTTPS only (session cookies always Secure)
     ACCORD_TRUST_PROXY    "1": believe X-Forwarded-Proto from the proxy in front (cookies Secure when it says https)
