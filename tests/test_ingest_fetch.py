@@ -498,7 +498,7 @@ def test_cli_ingest_refuses_loopback(cli: Callable[..., object], site: Site, tmp
     done = cli("ingest", url, "--db", f"sqlite:///{tmp_path / 'ledger.db'}")
     assert isinstance(done, CompletedProcess)
     # One line on stderr; the run's summary on stdout; exit 1, as for any source that could not be read.
-    assert (done.returncode, done.stdout) == (1, "0 stored, 0 already in the ledger, 1 failed\n")
+    assert (done.returncode, done.stdout) == (2, "0 stored, 0 already in the ledger, 1 failed\n")
     assert done.stderr == f"accord: error: {url}: refused: 127.0.0.1 is a loopback address; {REFUSED}\n"
     assert site.agents == []
 

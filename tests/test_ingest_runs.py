@@ -134,7 +134,7 @@ def test_cli_folder_run_stores_the_good_files_and_reports_the_bad(ledger_url: st
                                                                    cli: Cli) -> None:
     paths = write_folder(tmp_path / "in")
     result = cli("ingest", str(tmp_path / "in"), "--db", ledger_url)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "Traceback" not in result.stderr
     errors = result.stderr.splitlines()
     errors[-1] = errors[-1][: errors[-1].index("PDF (") + 5]  # pypdf's own words follow
     assert errors == [
@@ -154,13 +154,13 @@ def test_cli_folder_run_stores_the_good_files_and_reports_the_bad(ledger_url: st
         assert orphans(ledger) == 0
 
     quiet = cli("ingest", str(tmp_path / "in"), "--db", ledger_url, "--quiet")
-    assert (quiet.returncode, quiet.stdout, len(quiet.stderr.splitlines())) == (1, "", 5)
+    assert (quiet.returncode, quiet.stdout, len(quiet.stderr.splitlines())) == (2, "", 5)
 
 
 def test_cli_stop_on_error_keeps_what_was_stored_before(ledger_url: str, tmp_path: Path, cli: Cli) -> None:
     paths = write_folder(tmp_path / "in")
     result = cli("ingest", str(tmp_path / "in"), "--db", ledger_url, "--stop-on-error")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"accord: error: {paths['binary']}: binary file, not text (it contains NUL bytes)"]
     assert result.stdout.splitlines()[-1] == "1 stored, 0 already in the ledger, 1 failed, 7 not tried (--stop-on-error)"
@@ -183,7 +183,7 @@ def test_cli_one_empty_file_is_refused_in_one_line(tmp_path: Path, cli: Cli) -> 
     path = tmp_path / "empty.txt"
     path.write_bytes(b"\xef\xbb\xbf")
     result = cli("ingest", str(path), "--db", db)
-    assert (result.returncode, result.stderr) == (1, f"accord: error: {path}: empty, no text to ingest\n")
+    assert (result.returncode, result.stderr) == (2, f"accord: error: {path}: empty, no text to ingest\n")
     assert result.stdout == "0 stored, 0 already in the ledger, 1 failed\n"
     with Ledger(db) as ledger:
         assert ledger.documents() == []

@@ -120,12 +120,12 @@ def test_a_bad_file_in_the_middle_keeps_what_was_committed(ledger_url: str, tmp_
     bad.write_bytes(b"\x00\x01binary")
     c = write(tmp_path, "c.txt", REPORT_B)
     stopped = cli("ingest", a, str(bad), c, "--db", ledger_url, "--stop-on-error")
-    assert stopped.returncode == 1
+    assert stopped.returncode == 2
     assert "binary" in stopped.stderr and "Traceback" not in stopped.stderr
     with Ledger(ledger_url) as ledger:
         assert [d["source"] for d in ledger.documents()] == [a]
     went_on = cli("ingest", a, str(bad), c, "--db", ledger_url)  # by default the run goes on, and says so
-    assert went_on.returncode == 1 and "binary" in went_on.stderr
+    assert went_on.returncode == 2 and "binary" in went_on.stderr
     assert "1 stored, 1 already in the ledger, 1 failed" in went_on.stdout
     with Ledger(ledger_url) as ledger:
         assert [d["source"] for d in ledger.documents()] == [a, c]

@@ -88,7 +88,7 @@ def ingest(
 ) -> None:
     """Add documents to the ledger: read, extract, resolve and merge, one transaction each.
 
-    A source that can't be read is reported on stderr and skipped; the run goes on (exit 1 at the end).
+    A source that can't be read is reported on stderr and skipped; the run goes on (exit 2 at the end, as for any bad input).
     """
     from accord.process import expand_sources
 
@@ -101,7 +101,7 @@ def ingest(
     if not quiet:
         _print_ingest_summary(results, len(found))
     if any(r.status == "failed" for r in results):
-        raise typer.Exit(1)
+        raise typer.Exit(2)  # bad input, as every other command says it (the good files are stored)
 
 
 def _with_progress(ledger: Ledger, sources: list[str], quiet: bool, outlet: str | None, on_error: OnError,
