@@ -230,3 +230,19 @@ def test_same_kind_of_target_between_other_parties_is_another_commitment(ledger_
         ledger.ingest(write(tmp_path, "a.txt", REPORT_A), write(tmp_path, "b.txt", other))
         trade = [c for c in ledger.commitments() if c["targets"]]
         assert len(trade) == 2 and all(c["documents"] == 1 for c in trade)
+
+
+def test_merging_a_commitment_with_history_keeps_its_history(ledger_url: str, tmp_path: Path) -> None:
+    from accord.errors import InputError
+
+    a = write(tmp_path, "a.txt", REPORT_A)
+    with Ledger(ledger_url) as ledger:
+        ledger.ingest(a)
+        first, second = (c["id"] for c in ledger.commitments()[:2])
+        ledger.status(second, "in_progress", "Ministry notice of 2 March", by="analyst")
+        with pytest.raises(InputError, match=f"merge it the other way, {second} {first}"):
+            ledger.merge(first, second, by="analyst")  # refused in words, nothing changed
+        assert {c["id"] for c in ledger.commitments()} >= {first, second}
+        kept = ledger.merge(second, first, by="analyst")
+        assert kept["id"] == second and all(c["id"] != first for c in ledger.commitments())
+        assert [(h["value"], h["by"]) for h in ledger.history(second)] == [("in_progress", "analyst")]

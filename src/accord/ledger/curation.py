@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection, delete, insert, select, update
 
+from accord.errors import InputError
 from accord.ledger import queries, store
 from accord.ledger import tables as t
 
@@ -23,6 +24,15 @@ def merge(conn: Connection, keep: int, other: int, by: str | None) -> None:
         raise store.NotFound(f"no commitment {keep}")
     if not moved:
         raise store.NotFound(f"no commitment {other}")
+    # The status history is append-only (triggers refuse to move a row), so the commitment that
+    # disappears must have none: the one with a history is the one to keep.
+    if conn.execute(select(t.status_changes.c.id).where(t.status_changes.c.commitment_id == other)
+                    .limit(1)).first() is not None:
+        keeps_history = conn.execute(select(t.status_changes.c.id).where(
+            t.status_changes.c.commitment_id == keep).limit(1)).first() is not None
+        raise InputError(
+            f"commitment {other} has a status history, which is never rewritten: "
+            + ("both have one, so they stay apart" if keeps_history else f"merge it the other way, {other} {keep}"))
     anchor = kept[0]
     for m in moved:
         store.record_decision(conn, "together", anchor["key"], m["key"], by)
@@ -31,6 +41,11 @@ def merge(conn: Connection, keep: int, other: int, by: str | None) -> None:
             commitment_id=keep, statement_id=m["id"], matched_statement_id=anchor["id"], rule="decision",
             score=1.0, detail=f"merged by {by or 'a person'} from commitment {other}"))
     conn.execute(update(t.merge_reasons).where(t.merge_reasons.c.commitment_id == other).values(commitment_id=keep))
+    # Its evidence candidates go with it, but for a statement already proposed for `keep`.
+    EC = t.evidence_candidates
+    proposed = select(EC.c.statement_id).where(EC.c.commitment_id == keep).scalar_subquery()
+    conn.execute(delete(EC).where(EC.c.commitment_id == other, EC.c.statement_id.in_(proposed)))
+    conn.execute(update(EC).where(EC.c.commitment_id == other).values(commitment_id=keep))
     conn.execute(delete(t.commitments).where(t.commitments.c.id == other))
     store.refresh_pillars(conn, keep)
 
