@@ -111,7 +111,7 @@ class Ledger:
 
         relation = parse_relation(key)
         with self.engine.connect() as conn:
-            found = next((r for r in q.relations(conn) if r["relation"] == relation), None)
+            found = next(iter(q.relations(conn, relation)), None) if relation else None
             if found is None:
                 raise NotFound(f"no relation {key!r} in the ledger")
             items = enrich(conn, q.commitments(conn, relation=relation), self.today)

@@ -411,10 +411,13 @@ def commitment_page(conn: Connection, pillar: str | None, limit: int | None, off
     return page, total
 
 
-def relations(conn: Connection) -> list[dict[str, Any]]:
-    """Every relation of the ledger: its parties, documents, occasions, commitments and dates."""
+def relations(conn: Connection, relation: str | None = None) -> list[dict[str, Any]]:
+    """Every relation of the ledger (or just `relation`): its parties, documents, occasions, commitments, dates."""
     out: dict[str, dict[str, Any]] = {}
-    for r in conn.execute(select(D.c.id, D.c.relation, D.c.parties, D.c.published, D.c.occasion_id).order_by(D.c.id)):
+    query = select(D.c.id, D.c.relation, D.c.parties, D.c.published, D.c.occasion_id).order_by(D.c.id)
+    if relation is not None:
+        query = query.where(D.c.relation == relation)
+    for r in conn.execute(query):
         key = r.relation or ""
         item = out.setdefault(key, {"relation": r.relation, "parties": [], "documents": 0, "occasions": set(),
                                     "commitments": 0, "first": None, "last": None})
