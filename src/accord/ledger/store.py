@@ -3,18 +3,25 @@
 Every write is one transaction: a document with all its statements,
 mentions, targets, entities and commitment placements lands whole or not at
 all; a person's merge or split likewise.
+
+Writers take turns. `transaction()` is the ledger-wide write lock: on
+PostgreSQL a transaction-scoped advisory lock, on SQLite a transaction begun
+`IMMEDIATE`. Two ingest runs, or an ingest and a person's correction, so never
+resolve against a ledger the other is changing. Reads (`engine.connect()`)
+take no lock and wait on no writer.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, RootTransaction, create_engine, event, func, insert, select, update
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from accord.config import masked_url
@@ -23,6 +30,16 @@ from accord.ledger import tables as t
 from accord.model import StatementKey
 
 DEFAULT_URL = "sqlite:///accord.db"
+
+# Any one bigint, the same in every Accord process: the key of PostgreSQL's advisory write lock
+# ("Accord" in ASCII). Nothing else in a database Accord shares is expected to take it.
+WRITE_LOCK_KEY = 0x4163636F7264
+# How long a writer waits for another before giving up in words. A writer holds the lock for one
+# document's resolve-and-write or one person's correction (seconds), so a full minute means a stuck one.
+WRITE_WAIT_S = 60.0
+# SQLite's own busy wait per attempt (it retries inside, sleeping a few milliseconds at a time).
+BUSY_TIMEOUT_MS = 10_000
+_WRITE = "accord_write"  # the execution option that tells SQLite's "begin" hook to begin IMMEDIATE
 
 
 class LedgerError(AccordError):
@@ -41,7 +58,8 @@ def open_engine(url: str) -> Engine:
     except (ArgumentError, ImportError, ValueError) as exc:  # ValueError: a port that is not a number
         raise LedgerError(f"cannot open ledger {shown!r}: {str(exc).replace(url, shown)}") from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     try:
         upgrade(engine)
     except OperationalError as exc:
@@ -49,36 +67,114 @@ def open_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Take transactions over from pysqlite (SQLAlchemy's documented recipe, with `_sqlite_begin`).
+
+    Left to itself pysqlite begins a transaction only before INSERT/UPDATE/DELETE and runs DDL outside
+    any, so a migration killed half-way left tables without the version row that says they exist (a
+    ledger that never opened again). With `isolation_level = None` it begins nothing; SQLAlchemy's
+    "begin" event emits BEGIN itself, and DDL, data and Alembic's version row commit together.
+    """
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")  # outside any transaction, where SQLite honours it
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers never wait on the writer, nor it on them
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
-def upgrade(engine: Engine) -> None:
-    """Run Alembic migrations up to head on `engine`."""
-    from alembic import command
-    from alembic.config import Config
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
+def _sqlite_begin(conn: Connection) -> None:
+    """BEGIN IMMEDIATE for `transaction()` (the write lock, taken before anything is read); a plain
+    deferred BEGIN for reads, which take no lock in WAL mode."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
 
-    config = Config()
-    config.set_main_option("script_location", str(resources.files("accord.ledger") / "migrations"))
-    head = ScriptDirectory.from_config(config).get_current_head()
+
+def upgrade(engine: Engine) -> None:
+    """Run Alembic migrations up to head on `engine`.
+
+    Under the write lock and in one transaction: of two processes opening a new ledger at once one
+    migrates and the other finds it at head, and a migration killed half-way leaves nothing behind.
+    """
+    from alembic import command
+
+    config = _migrations()
+    latest = head()
     with engine.connect() as conn:
-        if MigrationContext.configure(conn).get_current_revision() == head:
+        if revision(conn) == latest:
             return
-    with engine.begin() as conn:
+    with transaction(engine) as conn:
+        if revision(conn) == latest:  # another process migrated while this one waited for the lock
+            return
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 
 
+def head() -> str | None:
+    """The latest schema revision this Accord knows."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_migrations()).get_current_head()
+
+
+def revision(conn: Connection) -> str | None:
+    """The schema revision of the ledger on `conn` (None before the first migration)."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _migrations() -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("accord.ledger") / "migrations"))
+    return config
+
+
 @contextmanager
 def transaction(engine: Engine) -> Iterator[Connection]:
-    with engine.begin() as conn:
+    """One write transaction under the ledger-wide write lock; committed on success, else rolled back.
+
+    Every write goes through here (ingest's resolve-and-write, merges, splits, parties, statuses,
+    indicators, migrations), so the lock is the transaction itself rather than a second thing to
+    remember: a writer always decides on what the last one committed, and no two writers interleave
+    (which split identical statements across commitments and raced on unique keys). Waits up to
+    `WRITE_WAIT_S` for another writer, then raises LedgerError. Reads use `engine.connect()`.
+    """
+    with engine.connect() as conn, _begin_write(conn):
         yield conn
+
+
+def _begin_write(conn: Connection) -> RootTransaction:
+    if conn.dialect.name == "postgresql":
+        trans = conn.begin()
+        try:
+            # lock_timeout bounds the wait for the advisory lock like any other; both end with the transaction
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(WRITE_WAIT_S * 1000)}ms'")
+            conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+        except OperationalError as exc:
+            trans.rollback()
+            if "lock timeout" not in str(exc.orig):
+                raise
+            raise _locked() from None
+        return trans
+    conn.execution_options(**{_WRITE: True})
+    deadline, pause = time.monotonic() + WRITE_WAIT_S, 0.05
+    while True:
+        try:
+            return conn.begin()  # BEGIN IMMEDIATE, which waits BUSY_TIMEOUT_MS for the lock itself
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise _locked() from None
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
+
+
+def _locked() -> LedgerError:
+    return LedgerError(f"the ledger is locked by another writer (waited {WRITE_WAIT_S:.0f} s): "
+                       "let the other run finish, or stop it, and try again")
 
 
 def now() -> datetime:

@@ -1,6 +1,10 @@
 """Ingest: read each source, skip what the ledger holds (same text hash), extract, read the parties and
 the occasion, resolve entities, place commitment statements among the known commitments of the same
-relation, propose evidence, and write the document — one transaction per document."""
+relation, propose evidence, and write the document — one transaction per document.
+
+Extraction runs outside any lock; resolving and writing run under the ledger's write lock
+(`ledger.transaction`), one document at a time, so concurrent runs and people's corrections take turns
+and each document is placed among everything committed before it."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from sqlalchemy import Connection, Engine
 from accord.errors import InputError, InputNotFound
 from accord.model import Document, Statement, StatementKey
 from accord.process.known import KnownState, canonical_actors, view_of
-from accord.resolve.commitments import Placement
+from accord.resolve.commitments import Placement, StatementView
 from accord.resolve.entities import EntityRef
 
 
@@ -118,20 +122,23 @@ def ingest_document(engine: Engine, doc: Document, state: KnownState | None = No
     from accord.process.track import link_evidence
     from accord.resolve.parties import detect_parties
 
-    with transaction(engine) as conn:
+    with engine.connect() as conn:  # a read: it waits on no writer
         existing = store.document_exists(conn, doc.sha256)
-        if existing is not None:
-            return IngestResult(doc.source, existing, "unchanged")
+    if existing is not None:
+        return IngestResult(doc.source, existing, "unchanged")
     statements = extract_text(doc.text)
     reading = detect_parties(doc.text, doc.title)
     relation = relation_key([p.code for p in reading.parties])
+    vectors = _embed(doc, statements, relation)  # the slow part of resolving, done before the lock
+    # The write lock from here to the commit: the re-check, the refresh and the placements all see
+    # every document another writer committed first, and nobody commits in between.
     with transaction(engine) as conn:
-        existing = store.document_exists(conn, doc.sha256)  # another writer may have won meanwhile
+        existing = store.document_exists(conn, doc.sha256)  # another writer stored this text meanwhile
         if existing is not None:
             return IngestResult(doc.source, existing, "unchanged")
         state = state or KnownState()
         state.refresh(conn)
-        resolved = _resolve(conn, doc, statements, state, relation)
+        resolved = _resolve(conn, doc, statements, state, relation, vectors)
         parties = DocumentParties([{"code": p.code, "name": p.name} for p in reading.parties], relation,
                                   reading.confidence, reading.evidence,
                                   occasions.assign(conn, relation, doc.published, doc.title,
@@ -168,19 +175,42 @@ class Resolved:
 
 
 def _resolve(conn: Connection, doc: Document, statements: list[Statement], state: KnownState,
-             relation: str | None) -> Resolved:
+             relation: str | None, vectors: dict[StatementKey, np.ndarray]) -> Resolved:
+    from dataclasses import replace
+
     from accord.ledger import queries
     from accord.resolve import EntityResolver, place
-    from accord.resolve.commitments import candidates, restates_standing_undertaking
+    from accord.resolve.commitments import candidates
 
     resolver = EntityResolver(dict(state.aliases))
     refs = [[resolver.resolve(m.text, m.kind) for m in s.mentions] for s in statements]
     actors = [canonical_actors(s, r, resolver) for s, r in zip(statements, refs)]
-    # Commitments are placed; a position joins one it restates (or, reaffirming one, is placed as one).
-    views = [view_of(doc.sha256, s, r, a, relation,
-                     joins_only=s.type != "commitment" and not restates_standing_undertaking(s.text))
-             for s, r, a in zip(statements, refs, actors) if s.type in ("commitment", "position")]
+    views = [replace(v, vector=vectors.get(v.key)) for v in _views(doc, statements, refs, actors, relation)]
     found = candidates(views)
     placements = {p.key: p for p in place(found, list(state.commitments.values()), queries.decisions(conn))}
     vectors = {c.key: c.vector for c in found if c.key in placements}
     return Resolved(refs, actors, vectors, placements)
+
+
+def _views(doc: Document, statements: list[Statement], refs: list[list[EntityRef | None]],
+           actors: list[list[dict[str, Any]]], relation: str | None) -> list[StatementView]:
+    """The statements merging places: commitments; a position joins one it restates (or, reaffirming
+    one, is placed as one)."""
+    from accord.resolve.commitments import restates_standing_undertaking
+
+    return [view_of(doc.sha256, s, r, a, relation,
+                    joins_only=s.type != "commitment" and not restates_standing_undertaking(s.text))
+            for s, r, a in zip(statements, refs, actors) if s.type in ("commitment", "position")]
+
+
+def _embed(doc: Document, statements: list[Statement], relation: str | None) -> dict[StatementKey, np.ndarray]:
+    """The vectors merging compares, computed before the write lock is taken (the model's first load
+    alone takes seconds, which another writer would spend waiting).
+
+    A vector reads the statement's core wording, which entity resolution does not change, so the
+    views here need no resolved entities or actors."""
+    from accord.resolve.commitments import candidates
+
+    unresolved: list[list[EntityRef | None]] = [[None] * len(s.mentions) for s in statements]
+    views = _views(doc, statements, unresolved, [[] for _ in statements], relation)
+    return {c.key: c.vector for c in candidates(views)}
