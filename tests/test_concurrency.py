@@ -193,3 +193,32 @@ def test_a_first_migration_killed_half_way_leaves_a_ledger_that_opens(tmp_path: 
         result = ledger.ingest(str(sorted(SAMPLES.glob("*.txt"))[0]))
         assert [r.status for r in result] == ["added"] and len(ledger.commitments()) == 4
 
+
+
+
+def test_a_merge_between_documents_of_a_run_is_seen_by_the_run(ledger_url: str, texts: list[Path],
+                                                               tmp_path: Path) -> None:
+    # One run's merging state, and a person's merge (the web's, say) of commitments the run has
+    # already read, committed between two of its documents. The next document, a copy of the merged
+    # one, must be placed as a fresh state would place it, never in the commitment the merge removed
+    # (which was a foreign-key crash).
+    from accord.ingest import read_document
+    from accord.process import merge_commitments
+    from accord.process.ingest import ingest_document
+    from accord.process.known import KnownState
+
+    def run(url: str, state: KnownState | None) -> tuple[set[str], int, int, Grouping]:
+        engine = store.open_engine(url)
+        for n in (0, 2, None, 1):  # the first sample, another one, the merge, the first one's copy
+            if n is None:
+                with engine.connect() as conn:
+                    keep, other = sorted(conn.scalars(select(t.commitments.c.id)))[:2]
+                merge_commitments(engine, keep, other, by="analyst")
+            else:
+                assert ingest_document(engine, read_document(texts[n]), state).status == "added"
+        engine.dispose()
+        return ledger_state(url)
+
+    fresh_each_time = run(f"sqlite:///{tmp_path / 'reference.db'}", None)
+    assert fresh_each_time[1:3] == (22, 8)
+    assert run(ledger_url, KnownState()) == fresh_each_time

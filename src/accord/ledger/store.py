@@ -216,5 +216,10 @@ def add_pillars(conn: Connection, commitment_id: int, pillars: set[str]) -> None
                      .values(pillars=sorted(current | pillars)))
 
 
+def commitment_relations(conn: Connection) -> dict[int, str | None]:
+    """Every commitment's id and relation: what a run's merging state must agree with (one index scan)."""
+    return {int(i): r for i, r in conn.execute(select(t.commitments.c.id, t.commitments.c.relation))}
+
+
 def count(conn: Connection, table: Any) -> int:
     return int(conn.execute(select(func.count()).select_from(table)).scalar_one())

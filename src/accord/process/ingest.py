@@ -137,7 +137,7 @@ def ingest_document(engine: Engine, doc: Document, state: KnownState | None = No
         if existing is not None:
             return IngestResult(doc.source, existing, "unchanged")
         state = state or KnownState()
-        state.refresh(conn)
+        _catch_up(conn, state)
         resolved = _resolve(conn, doc, statements, state, relation, vectors)
         parties = DocumentParties([{"code": p.code, "name": p.name} for p in reading.parties], relation,
                                   reading.confidence, reading.evidence,
@@ -148,6 +148,26 @@ def ingest_document(engine: Engine, doc: Document, state: KnownState | None = No
         link_evidence(conn, doc_id, doc, statements, resolved.refs, resolved.actors, state, relation)
     merged = sum(1 for p in resolved.placements.values() if p.commitment is not None)
     return IngestResult(doc.source, doc_id, "added", len(statements), len(resolved.placements) - merged, merged)
+
+
+def _catch_up(conn: Connection, state: KnownState) -> None:
+    """Bring a run's merging state up to what this transaction sees.
+
+    Refreshing reads only statements added since the last document, which is all that other ingest
+    runs change. A person's merge, split or parties correction (the web's, between two documents of
+    a long run) rewrites rows the state already holds: a commitment gone, a new one founded by moved
+    statements, a commitment moved to another relation. Each shows as a difference between the
+    state's commitments and the ledger's, and then the state is read again whole, so nothing is ever
+    placed in a commitment that is gone or belongs to another relation.
+    """
+    from accord.ledger import store
+
+    state.refresh(conn)
+    if {c.id: c.relation for c in state.commitments.values()} != store.commitment_relations(conn):
+        state.commitments.clear()
+        state.aliases.clear()
+        state.last_statement = state.last_alias = 0
+        state.refresh(conn)
 
 
 LEAD_CHARS = 600  # a visit or summit named this close to the top is the one the document reports
