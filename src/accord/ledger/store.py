@@ -147,6 +147,8 @@ def transaction(engine: Engine) -> Iterator[Connection]:
 
 def _begin_write(conn: Connection) -> RootTransaction:
     if conn.dialect.name == "postgresql":
+        # READ COMMITTED (the default): each statement after the lock sees every commit made before it
+        # was granted. Under REPEATABLE READ the snapshot would predate the wait.
         trans = conn.begin()
         try:
             # lock_timeout bounds the wait for the advisory lock like any other; both end with the transaction
