@@ -9,7 +9,8 @@ from sqlalchemy import Connection, Engine
 
 
 def transaction_for(engine: Engine) -> AbstractContextManager[Connection]:
-    """The ledger's transaction, imported late so that `accord extract` never loads SQLAlchemy's ledger."""
+    """The ledger's write transaction, which holds the ledger-wide write lock, so a person's correction
+    and an ingest run take turns; imported late so that `accord extract` never loads SQLAlchemy's ledger."""
     from accord.ledger import transaction
 
     return transaction(engine)
