@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from accord.ledger import DEFAULT_URL, open_engine
 from accord.ledger import queries as q
+from accord.ledger.integrity import Problem
 from accord.process import IngestResult
 from accord.process.ingest import OnError
 
@@ -328,6 +329,14 @@ class Ledger:
         for item in items:
             item["history"] = _plain_rows(histories[item["id"]])
         return render(items, totals(items), self.today, fmt, Path(output) if output else None, pillar)
+
+    def check(self) -> list[Problem]:
+        """Every problem in the ledger's own rows: document hashes, offsets, references, the status
+        history's hash chain, the search index (`accord.ledger.integrity`). Empty when it is whole."""
+        from accord.ledger import integrity
+
+        with self.engine.connect() as conn:
+            return integrity.check(conn)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -539,3 +539,64 @@ def main() -> None:
 
 
 __all__ = ["app", "main"]
+
+
+# -- History and integrity (issue 11): accord check ----------------------------------------------
+
+
+@app.command()
+def check(
+    db: DbOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
+) -> None:
+    """Verify the ledger from its own rows: each document's hash, the offsets of statements, mentions and
+    targets, references between rows, the status history's hash chain, the search index.
+
+    Prints each problem on one line, then a summary. Exit 0: no problems; 1: problems found; 2: the check
+    could not be made (an unknown --format, no ledger at --db, a ledger that can't be opened).
+    """
+    from accord.errors import InputError
+    from accord.ledger import LedgerError
+
+    if format not in ("table", "json"):
+        raise typer.BadParameter("must be one of table, json", param_hint="--format")
+    try:
+        problems = _existing_ledger(db).check()
+    except LedgerError as exc:
+        raise InputError(str(exc)) from None  # exit 2: 1 says "problems found"
+    kinds: dict[str, int] = {}
+    for p in problems:
+        kinds[p.kind] = kinds.get(p.kind, 0) + 1
+    if format == "json":
+        import json
+
+        print(json.dumps({"problems": [p.to_dict() for p in problems], "counts": kinds}, ensure_ascii=False,
+                         indent=1))
+    else:
+        for p in problems:
+            print(f"{p.kind}: {p}")
+        print(f"{len(problems)} problem{'' if len(problems) == 1 else 's'} ("
+              + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) + ")" if problems
+              else "no problems: hashes, offsets, references, history chain and search index check")
+    if problems:
+        raise typer.Exit(1)
+
+
+def _existing_ledger(db: str | None) -> Ledger:
+    """The ledger at `db`, refusing a SQLite file that isn't there (opening would create an empty one,
+    which would check clean)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from accord.errors import InputNotFound
+    from accord.ledger import DEFAULT_URL
+
+    url = db or os.environ.get("ACCORD_DATABASE_URL") or DEFAULT_URL
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return _ledger(url)  # Ledger says what is wrong with it, in its words
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not Path(parsed.database).exists():
+        raise InputNotFound(f"no ledger at {parsed.database}: check --db")
+    return _ledger(url)

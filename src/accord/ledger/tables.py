@@ -173,6 +173,9 @@ status_changes = Table(
     Column("origin", String(10), nullable=False),  # "reviewed" | "automatic"
     Column("supersedes", Integer, ForeignKey("status_changes.id")),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # revision 0004: a hash chain over the history in id order (accord.ledger.integrity.entry_hash)
+    Column("prev_hash", String(64)),
+    Column("hash", String(64)),
 )
 
 evidence_candidates = Table(

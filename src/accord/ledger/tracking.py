@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
+from accord.ledger import integrity
 from accord.ledger import tables as t
 from accord.ledger.store import NotFound, insert_id, now
 
@@ -29,14 +30,21 @@ def histories(conn: Connection, ids: list[int]) -> dict[int, list[dict[str, Any]
 def append_change(conn: Connection, commitment_id: int, field: str, value: str, evidence: str, *,
                   observed: date, origin: str, source: str | None = None, statement_id: int | None = None,
                   by: str | None = None, supersedes: int | None = None) -> int:
-    """Append one entry; nothing in the history is ever changed."""
+    """Append one entry; nothing in the history is ever changed. The entry is chained to the latest
+    one by its hash (`integrity.entry_hash`), so `accord check` finds any edit made around the triggers."""
     if conn.execute(select(t.commitments.c.id).where(t.commitments.c.id == commitment_id)).first() is None:
         raise NotFound(f"no commitment {commitment_id}")
-    return insert_id(conn, H, {
+    if conn.dialect.name == "postgresql":
+        # Two appends reading the same tip would fork the chain: they take turns (reads go on). On
+        # SQLite a transaction whose read went stale can't write, so the later append fails instead.
+        conn.execute(text("LOCK TABLE status_changes IN SHARE ROW EXCLUSIVE MODE"))
+    entry = {
         "commitment_id": commitment_id, "field": field, "value": value, "evidence": evidence, "source": source,
         "statement_id": statement_id, "observed": observed, "by": by, "origin": origin,
         "supersedes": supersedes, "recorded_at": now(),
-    })
+    }
+    prev = integrity.chain_tip(conn)
+    return insert_id(conn, H, {**entry, "prev_hash": prev, "hash": integrity.entry_hash(prev, entry)})
 
 
 def add_candidates(conn: Connection, rows: list[dict[str, Any]]) -> None:
