@@ -338,6 +338,26 @@ class Ledger:
         with self.engine.connect() as conn:
             return integrity.check(conn)
 
+    # -- backup (issue 11): accord export / accord import --------------------------------------
+
+    def export_to(self, path: str | os.PathLike[str], *, force: bool = False) -> dict[str, int]:
+        """Write the whole ledger to `path` (JSON Lines, gzip when it ends in .gz; docs/backup.md);
+        rows per table. An existing file is replaced only with `force`."""
+        from pathlib import Path
+
+        from accord.ledger import backup
+
+        return backup.export(self.engine, Path(path), force=force)
+
+    def import_from(self, path: str | os.PathLike[str]) -> dict[str, int]:
+        """Load an export into this ledger, which must be empty: whole or not at all, then checked
+        (`check`) before it commits; rows per table."""
+        from pathlib import Path
+
+        from accord.ledger import backup
+
+        return backup.import_(self.engine, Path(path))
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -600,3 +600,33 @@ def _existing_ledger(db: str | None) -> Ledger:
             and not Path(parsed.database).exists():
         raise InputNotFound(f"no ledger at {parsed.database}: check --db")
     return _ledger(url)
+
+
+# -- Backup (issue 11): accord export / accord import --------------------------------------------
+
+
+@app.command("export")
+def export_ledger(
+    file: Annotated[Path, typer.Argument(help="The export file (gzip when it ends in .gz).")],
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Write the whole ledger to FILE (versioned JSON Lines with a checksum; docs/backup.md).
+
+    Users are written by name and role only, never a password hash or a token.
+    """
+    counts = _existing_ledger(db).export_to(file, force=force)
+    print(f"exported {sum(counts.values())} rows to {file} ("
+          + ", ".join(f"{n} {name}" for name, n in counts.items() if n) + ")")
+
+
+@app.command("import")
+def import_ledger(
+    file: Annotated[Path, typer.Argument(help="An export written by accord export.")],
+    db: DbOption = None,
+) -> None:
+    """Load an export into an empty ledger, whole or not at all, then verify it as accord check does."""
+    counts = _ledger(db).import_from(file)
+    print(f"imported {sum(counts.values())} rows from {file} ("
+          + ", ".join(f"{n} {name}" for name, n in counts.items() if n) + ")")
+    print("check: no problems: hashes, offsets, references, history chain and search index check")
