@@ -1,8 +1,10 @@
 """The REST API: every endpoint, its list shape, CSV, relations, and bad input (404, 400, 422, 413, 401)."""
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -134,9 +136,12 @@ def test_writes_need_a_token(client: TestClient) -> None:
 
 def test_ingest_status_and_history_through_the_api(client: TestClient) -> None:
     text = "Malaysia and Vietnam agreed to open a direct Kuala Lumpur - Da Nang shipping route by 2027.\n"
-    created = client.post("/api/v1/documents", json={"text": text, "source": "analyst note"}, headers=TOKEN)
-    assert created.status_code == 201 and created.json()["status"] == "added"
-    again = client.post("/api/v1/documents", json={"text": text}, headers=TOKEN)
+    queued = client.post("/api/v1/documents", json={"text": text, "source": "analyst note"}, headers=TOKEN)
+    assert queued.status_code == 202 and queued.headers["location"] == queued.json()["url"]
+    job = finished(client, queued.json()["url"])
+    assert (job["status"], job["result"]["status"], job["result"]["commitments_new"]) == ("done", "added", 1)
+    assert client.get(job["result"]["url"]).json()["source"] == "analyst note"
+    again = client.post("/api/v1/documents?wait=1", json={"text": text}, headers=TOKEN)
     assert again.status_code == 200 and again.json()["status"] == "unchanged"
     found = client.get("/api/v1/commitments?q=shipping").json()["items"]
     assert len(found) == 1
@@ -148,12 +153,22 @@ def test_ingest_status_and_history_through_the_api(client: TestClient) -> None:
     assert [(h["value"], h["observed"], h["by"]) for h in history] == [("in_progress", "2026-07-01", "token")]
     bad = client.post(f"/api/v1/commitments/{cid}/status", headers=TOKEN, json={"status": "done", "evidence": "x"})
     assert bad.status_code == 422
-    upload = client.post("/api/v1/documents", headers=TOKEN,
+    upload = client.post("/api/v1/documents?wait=1", headers=TOKEN,
                          files={"file": ("note.html", b"<html><body><article><p>" + b"The two sides agreed to hold "
                                 b"talks on fisheries cooperation every year from now on.</p></article></body></html>",
                                 "text/html")})
     assert upload.status_code == 201, upload.text
     assert upload.json()["document"]["format"] == "html"
+
+
+def finished(client: TestClient, url: str) -> dict[str, Any]:
+    """The job at `url` once it is done or failed (a worker thread runs it)."""
+    for _ in range(600):
+        job: dict[str, Any] = client.get(url).json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"the job at {url} did not finish in 30 s")
 
 
 def test_oversize_uploads_are_refused(client: TestClient) -> None:

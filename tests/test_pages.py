@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 from markupsafe import escape
 
 from accord.api import Ledger
@@ -273,12 +275,25 @@ def test_forms_need_the_csrf_token(client: TestClient) -> None:
 def test_ingest_pasted_text_shows_the_new_document(client: TestClient) -> None:
     token = sign_in(client)
     response = client.post("/ingest", data={"text": PASTED, "source": "pasted", "csrf": token})
-    assert response.status_code == 303
-    page = client.get(response.headers["location"])
-    assert page.status_code == 200
-    assert "Added: 3 statements, 1 new commitments" in page.text
-    assert "Kenya and Ghana sign skills pact" in page.text
+    assert response.status_code == 303 and response.headers["location"].startswith("/jobs/")
+    page = job_page(client, response.headers["location"])
+    assert "Added: 3 statements, 1 new commitments" in page.text and "Ingest: pasted" in page.text
+    document = re.search(r'<a href="(/documents/\d+)">Kenya and Ghana sign skills pact</a>', page.text)
+    assert document, page.text
+    assert "Kenya and Ghana sign skills pact" in client.get(document[1]).text
     assert "open a joint vocational training centre in Accra by 2028." in client.get("/commitments").text
+
+
+def job_page(client: TestClient, path: str) -> Response:
+    """The job's page once the job has finished: while it runs the page asks to be reloaded each second."""
+    for _ in range(600):
+        page = client.get(path)
+        assert page.status_code == 200, page.text
+        if "refresh" not in page.headers:
+            return page
+        assert page.headers["refresh"] == "1"
+        time.sleep(0.05)
+    raise AssertionError(f"the job at {path} did not finish in 30 s")
 
 
 def test_ingest_upload_and_oversize(url: str) -> None:
@@ -287,7 +302,7 @@ def test_ingest_upload_and_oversize(url: str) -> None:
         response = client.post("/ingest", data={"csrf": token},
                                files={"file": ("skills.txt", PASTED.encode(), "text/plain")})
         assert response.status_code == 303
-        assert "Kenya and Ghana sign skills pact" in client.get(response.headers["location"]).text
+        assert "Kenya and Ghana sign skills pact" in job_page(client, response.headers["location"]).text
         big = client.post("/ingest", data={"csrf": token}, files={"file": ("big.txt", b"a. " * 600, "text/plain")})
         assert big.status_code == 413 and "Too large" in big.text
         pasted = client.post("/ingest", data={"csrf": token, "text": "word " * 300})

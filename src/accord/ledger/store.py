@@ -46,6 +46,10 @@ class LedgerError(AccordError):
     """The ledger can't be opened or written."""
 
 
+class LedgerLocked(LedgerError):
+    """Another writer held the ledger's write lock for longer than `WRITE_WAIT_S`: try again later."""
+
+
 class NotFound(InputError):
     """An id given by the user names nothing in the ledger."""
 
@@ -174,8 +178,8 @@ def _begin_write(conn: Connection) -> RootTransaction:
         pause = min(pause * 2, 1.0)
 
 
-def _locked() -> LedgerError:
-    return LedgerError(f"the ledger is locked by another writer (waited {WRITE_WAIT_S:.0f} s): "
+def _locked() -> LedgerLocked:
+    return LedgerLocked(f"the ledger is locked by another writer (waited {WRITE_WAIT_S:.0f} s): "
                        "let the other run finish, or stop it, and try again")
 
 

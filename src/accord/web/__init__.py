@@ -23,7 +23,7 @@ from accord import __version__
 from accord.api import Ledger
 from accord.config import Settings
 from accord.errors import AccordError, InputTooLarge
-from accord.ledger.store import NotFound
+from accord.ledger.store import LedgerLocked, NotFound
 from accord.web.auth import SESSION_AGE, LoginLimiter, Sessions
 from accord.web.guard import INTERNAL, Guard, log
 
@@ -37,6 +37,9 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        jobs = getattr(app.state, "jobs", None)
+        if jobs is not None:
+            jobs.close()  # queued ingests fail in words; the running one is given a few seconds to finish
         ledger.close()  # no connection outlives the app
 
     app = FastAPI(title="Accord", version=__version__, docs_url="/docs", lifespan=lifespan,
@@ -55,6 +58,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(AccordError)
     async def accord_error(request: Request, exc: AccordError) -> Response:
+        if isinstance(exc, LedgerLocked):  # a long write elsewhere: the request was fine, the server busy
+            busy = error_response(request, 503, str(exc))
+            busy.headers["Retry-After"] = "30"
+            return busy
         status = 404 if isinstance(exc, NotFound) else 413 if isinstance(exc, InputTooLarge) else \
             422 if exc.exit_code == 2 else 500
         if status == 500:  # the ledger failed, not the request: its words stay in the log's class name

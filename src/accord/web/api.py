@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import re
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as FormFile
 
 from accord.api import Ledger
 from accord.errors import InputError, InputTooLarge
 from accord.ledger.store import NotFound
 from accord.model import Pillar, parse_relation
+from accord.process import IngestResult
 from accord.web.auth import require_reader, require_writer
+from accord.web.jobs import INTERNAL, JOB_ID, Busy, Job, app_jobs
 
 router = APIRouter(dependencies=[Depends(require_reader)])
 
@@ -241,8 +247,31 @@ class SplitIn(BaseModel):
     statement: BoundedId
 
 
-@router.post("/documents", status_code=201, summary="Ingest pasted text (JSON) or an uploaded file")
-async def ingest(request: Request, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
+@router.post("/documents", status_code=202, summary="Ingest pasted text (JSON) or an uploaded file, as a job",
+             responses={201: {"description": "`?wait=1`: added"}, 200: {"description": "`?wait=1`: already there"}})
+async def ingest(request: Request, lg: LedgerDep, user: Annotated[str, Depends(require_writer)],
+                 wait: Annotated[bool, Query(description="Answer when the ingest is done, as before jobs: "
+                                                         "201 added or 200 unchanged, with the document.")] = False,
+                 ) -> Response:
+    """The body is read and checked here; the pipeline runs in the jobs' worker, never in the event loop."""
+    work, source = await _ingest_work(request, lg)
+    try:
+        job = app_jobs(request.app.state).submit(work, source)
+    except Busy as exc:
+        from accord.web import error_response
+
+        busy = error_response(request, 429, str(exc))
+        busy.headers["Retry-After"] = "30"
+        return busy
+    if not wait:
+        return JSONResponse({"job": job.id, "status": job.state, "url": job.url}, status_code=202,
+                            headers={"Location": job.url})
+    await asyncio.wrap_future(job.done)
+    return await _finished(request, lg, job)
+
+
+async def _ingest_work(request: Request, lg: Ledger) -> tuple[Callable[[], IngestResult], str]:
+    """The ingest a request asks for, as a call for the worker, and its source's name; 4xx for bad input."""
     limit = request.app.state.settings.max_upload_bytes
     length = declared_length(request)
     if length > limit:
@@ -257,17 +286,44 @@ async def ingest(request: Request, lg: LedgerDep, user: Annotated[str, Depends(r
             filename = upload.filename or "upload"
         if len(data) > limit:
             raise InputTooLarge(f"upload is over the limit of {limit} bytes")
-        result = lg.ingest_upload(data, filename)
-    else:
-        body = _text_in(await request.body()) if kind.startswith("application/json") else None
-        if body is None:
-            raise InputError("send JSON {\"text\": ...} or a multipart form with a file")
-        if len(body.text.encode()) > limit:
-            raise InputTooLarge(f"text is over the limit of {limit} bytes")
-        result = lg.ingest_text(body.text, body.source)
-    document = lg.document(result.document) if result.document is not None else None
-    return JSONResponse(_jsonable({"status": result.status, "document": document}),
+        return partial(lg.ingest_upload, data, filename), filename
+    body = _text_in(await request.body()) if kind.startswith("application/json") else None
+    if body is None:
+        raise InputError("send JSON {\"text\": ...} or a multipart form with a file")
+    if len(body.text.encode()) > limit:
+        raise InputTooLarge(f"text is over the limit of {limit} bytes")
+    return partial(lg.ingest_text, body.text, body.source), body.source
+
+
+async def _finished(request: Request, lg: Ledger, job: Job) -> Response:
+    """A finished job answered as the synchronous route did: the document, or the error's status."""
+    if job.exception is not None:
+        raise job.exception  # the app's handler maps it (422 for bad input, 413, ...)
+    if job.result is None:  # failed without an AccordError: the worker logged it
+        from accord.web import error_response
+
+        return error_response(request, 500, INTERNAL)
+    result = job.result
+    document = await run_in_threadpool(lg.document, result.document) if result.document is not None else None
+    return JSONResponse(_jsonable({"status": result.status, "document": document, "job": job.id}),
                         status_code=201 if result.status == "added" else 200)
+
+
+JobId = Annotated[str, Path(pattern=f"^{JOB_ID.pattern}$", description="The id the ingest answered with.")]
+
+
+def find_job(request: Request, job_id: str) -> Job:
+    """The job, or 404 saying why it may be gone."""
+    found = app_jobs(request.app.state).get(job_id)
+    if found is None:
+        raise HTTPException(404, f"no job {job_id} in this server: finished jobs are kept for an hour, "
+                                 "and a restart forgets them")
+    return found
+
+
+@router.get("/jobs/{job_id}", summary="An ingest job: queued, running, done (with its document) or failed")
+def ingest_job(job_id: JobId, request: Request) -> Response:
+    return JSONResponse(find_job(request, job_id).summary())
 
 
 def declared_length(request: Request) -> int:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 import secrets
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 
@@ -23,8 +23,10 @@ from accord.errors import InputError, InputTooLarge
 from accord.ledger.store import NotFound
 from accord.model import Pillar
 from accord.process import IngestResult
-from accord.web.api import Id, declared_length, relation_key
-from accord.web.auth import LoginLimiter, Sessions, check_password, current_user, require_reader, same
+from accord.web.api import Id, JobId, declared_length, find_job, relation_key
+from accord.web.auth import (LoginLimiter, Sessions, check_password, current_user, require_editor, require_reader,
+                              same)
+from accord.web.jobs import Busy, app_jobs
 
 router = APIRouter()
 Reader = [Depends(require_reader)]
@@ -113,10 +115,7 @@ def _check_csrf(request: Request, form: FormData) -> None:
 
 
 def _writer(request: Request) -> str:
-    user = current_user(request)
-    if user is None:
-        raise HTTPException(401, "sign in to change the ledger")
-    return user
+    return require_editor(request, "sign in to change the ledger").name  # a viewer: 403
 
 
 def _flash(request: Request, message: str, kind: str = "ok") -> None:
@@ -289,6 +288,7 @@ def ingest_form(request: Request) -> Response:
 
 @router.post("/ingest")
 async def ingest(request: Request, lg: LedgerDep) -> Response:
+    """Check the form and queue its ingest; the job's page follows it (the pipeline runs in the worker)."""
     _writer(request)
     limit = _settings(request).max_upload_bytes
     length = declared_length(request)
@@ -296,38 +296,53 @@ async def ingest(request: Request, lg: LedgerDep) -> Response:
         raise InputTooLarge(f"the upload of {length} bytes is over the limit of {limit} bytes")
     async with request.form(max_part_size=limit + FORM_SLACK) as form:  # closes the spooled upload
         _check_csrf(request, form)
-        result = await _ingest_form(lg, form, limit)
-    if result is None:
+        work = await _ingest_work(lg, form, limit)
+    if work is None:
         _flash(request, "Paste a text, choose a file or give a web address.", "error")
         return _back("/ingest")
-    if result.document is None:
-        _flash(request, "Nothing was read from that input.", "error")
+    try:
+        job = app_jobs(request.app.state).submit(*work)
+    except Busy as exc:
+        _flash(request, str(exc), "error")
         return _back("/ingest")
-    if result.status == "added":
-        _flash(request, f"Added: {result.statements} statements, {result.commitments_new} new commitments, "
-                        f"{result.commitments_merged} merged with earlier ones.")
-    else:
-        _flash(request, "This document was already in the ledger; nothing changed.")
-    return _back(f"/documents/{result.document}")
+    return _back(f"/jobs/{job.id}")
 
 
-async def _ingest_form(lg: Ledger, form: FormData, limit: int) -> IngestResult | None:
-    """Ingest whichever input the form carries: a file, pasted text or a web address."""
+async def _ingest_work(lg: Ledger, form: FormData, limit: int) -> tuple[Callable[[], IngestResult], str] | None:
+    """The ingest the form asks for (a file, pasted text or a web address) as a call for the worker, and
+    its source's name; None for an empty form."""
     upload, text, url = form.get("file"), str(form.get("text") or ""), str(form.get("url") or "").strip()
     if isinstance(upload, UploadFile) and upload.filename:
         data = await upload.read(limit + 1)
         if len(data) > limit:
             raise InputTooLarge(f"the file is over the limit of {limit} bytes")
-        return await run_in_threadpool(lg.ingest_upload, data, upload.filename)  # spaCy: off the event loop
+        return partial(lg.ingest_upload, data, upload.filename), upload.filename
     if text.strip():
         if len(text.encode()) > limit:
             raise InputTooLarge(f"the text is over the limit of {limit} bytes")
-        return await run_in_threadpool(lg.ingest_text, text, str(form.get("source") or "").strip() or "pasted text")
+        source = str(form.get("source") or "").strip() or "pasted text"
+        return partial(lg.ingest_text, text, source), source
     if url:
         if not url.startswith(("http://", "https://")):
             raise InputError("give a web address starting with http:// or https://")
-        return (await run_in_threadpool(lg.ingest, url))[0]
+        return partial(_ingest_url, lg, url), url
     return None
+
+
+def _ingest_url(lg: Ledger, url: str) -> IngestResult:
+    return lg.ingest(url)[0]
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse, dependencies=Reader)
+def ingest_job(job_id: JobId, request: Request, lg: LedgerDep) -> Response:
+    """The job's state; while it is queued or running the page asks to be reloaded every second."""
+    job = find_job(request, job_id)
+    result = job.result
+    title = lg.document(result.document)["title"] if result and result.document is not None else None
+    response = render(request, "job.html", job=job, result=result, title=title, json_url=job.url)
+    if job.state in ("queued", "running"):
+        response.headers["Refresh"] = "1"  # no script: the browser reloads the page (CSP: script-src 'self')
+    return response
 
 
 @router.post("/commitments/{commitment_id}/status")
@@ -401,14 +416,15 @@ async def login(request: Request) -> Response:
                           error=f"Too many failed sign-ins for this name: try again in {wait} seconds.")
         response.headers["Retry-After"] = str(wait)
         return response
-    if not check_password(_settings(request), name, password):
+    signed = await check_password(request, name, password)  # the ledger's users, then ACCORD_USERS
+    if signed is None:
         limiter.failed(key)
         return render(request, "login.html", 401, next=target, error="Unknown name or wrong password.", json_url=None)
     limiter.succeeded(key)
     sessions: Sessions = request.app.state.sessions
     sessions.end(request.session.get("sid"))
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
-    request.session.update(user=name, sid=sessions.start(name))
+    request.session.update(user=name, sid=sessions.start(signed))
     return _back(target)
 
 

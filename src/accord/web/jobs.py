@@ -1,0 +1,200 @@
+"""Ingest jobs: the pipeline runs in a worker thread, never in the server's event loop, and the caller
+polls a job kept in this process's memory.
+
+An ingest of a long text takes spaCy tens of seconds; run inside an `async` route it held every other
+request for that long. Here a route checks its input, hands the work to `Jobs.submit` and answers at
+once with the job's id. One worker by default: ingests write one document at a time anyway (each in its
+own transaction), and a second worker would only contend for the same cores and the same write lock.
+
+At most `waiting` jobs wait in the queue (each holds its text, up to the upload limit); one more is
+refused with `Busy` (the routes answer 429). Finished jobs are forgotten after `keep_for` seconds, and
+beyond the newest `keep` of them. Like sessions, jobs live in memory: a restart forgets them. When the
+app stops, jobs still queued fail in words and a running ingest is given a few seconds to finish; the
+workers are daemon threads, so stopping `accord serve` never hangs on one, and an ingest cut off there
+is rolled back with its transaction (each document is written in one).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from accord.errors import AccordError, InputError
+from accord.process import IngestResult
+
+log = logging.getLogger("accord.web")
+
+JobState = Literal["queued", "running", "done", "failed"]
+JOB_ID = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
+INTERNAL = "internal error: the ingest failed; it has been logged"
+STOPPED = "the server stopped before this ingest ran; nothing was stored: send it again"
+
+
+class Busy(Exception):
+    """Too many ingests are waiting; the caller should try again later."""
+
+
+@dataclass(eq=False)
+class Job:
+    """One ingest: its state, and its result or one-line error once finished."""
+
+    id: str
+    source: str
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
+    state: JobState = "queued"
+    finished: datetime | None = None
+    result: IngestResult | None = None
+    error: str | None = None
+    # The AccordError that failed it, for a caller that waited and answers as a synchronous route would.
+    exception: AccordError | None = None
+    # Set (to the job) when it finishes: a waiting route awaits it without blocking the event loop.
+    done: Future[Job] = field(default_factory=Future)
+
+    @property
+    def url(self) -> str:
+        return f"/api/v1/jobs/{self.id}"
+
+    def summary(self) -> dict[str, Any]:
+        """The job as the API reports it."""
+        result = None
+        if self.result is not None:
+            document = self.result.document
+            result = {"status": self.result.status, "document": document,
+                      "url": f"/api/v1/documents/{document}" if document is not None else None,
+                      "statements": self.result.statements, "commitments_new": self.result.commitments_new,
+                      "commitments_merged": self.result.commitments_merged}
+        return {"job": self.id, "status": self.state, "url": self.url, "source": self.source,
+                "created": self.created.isoformat(), "finished": self.finished.isoformat() if self.finished else None,
+                "result": result, "error": self.error}
+
+
+class Jobs:
+    """A bounded pool of worker threads over a bounded queue of ingests, with the jobs it has seen."""
+
+    def __init__(self, workers: int = 1, waiting: int = 16, keep: int = 500, keep_for: float = 3600.0,
+                 idle: float = 30.0) -> None:
+        self.workers = workers
+        self.keep = keep
+        self.keep_for = timedelta(seconds=keep_for)
+        self.idle = idle  # a worker with nothing to do for this long ends; the next job starts one
+        self._queue: queue.Queue[tuple[Job, Callable[[], IngestResult]] | None] = queue.Queue(maxsize=waiting)
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._running: set[threading.Thread] = set()
+        self._closed = False
+
+    def submit(self, work: Callable[[], IngestResult], source: str) -> Job:
+        """Queue `work` (a call that ingests one document) and return its job; `Busy` when the queue is full."""
+        job = Job(secrets.token_urlsafe(16), source)
+        with self._lock:
+            if self._closed:
+                raise Busy("the server is stopping; try again when it is back")
+            try:
+                self._queue.put_nowait((job, work))
+            except queue.Full:
+                raise Busy(f"{self._queue.maxsize} ingests are already waiting; try again in a minute") from None
+            self._prune()
+            self._jobs[job.id] = job
+            if len(self._running) < self.workers:
+                thread = threading.Thread(target=self._work, name=f"accord-ingest-{len(self._running) + 1}",
+                                          daemon=True)
+                self._running.add(thread)
+                thread.start()
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def close(self, wait: float = 10.0) -> None:
+        """Take no more jobs, fail those still queued, and give a running ingest up to `wait` seconds to end
+        (after that it is abandoned to its daemon thread, and its transaction to the database)."""
+        with self._lock:
+            self._closed = True
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].error = STOPPED
+                    _finish(item[0], "failed")
+            threads = list(self._running)
+            for _ in threads:
+                self._queue.put(None)
+        deadline = time.monotonic() + wait
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _prune(self) -> None:
+        """Forget finished jobs older than `keep_for`, then all but the newest `keep` (caller holds the lock)."""
+        cutoff = datetime.now(UTC) - self.keep_for
+        finished = sorted(((j.finished, j.id) for j in self._jobs.values() if j.finished is not None))
+        kept = [(when, job_id) for when, job_id in finished if when > cutoff]
+        for _, job_id in finished[: len(finished) - len(kept)] + kept[: max(0, len(kept) - self.keep)]:
+            del self._jobs[job_id]
+
+    def _work(self) -> None:
+        while True:
+            try:
+                item = self._queue.get(timeout=self.idle)
+            except queue.Empty:
+                with self._lock:  # submit puts under this lock: an empty queue here stays empty until we leave
+                    if self._queue.empty():
+                        self._running.discard(threading.current_thread())
+                        return
+                continue
+            if item is None:
+                with self._lock:
+                    self._running.discard(threading.current_thread())
+                return
+            _run(*item)
+
+
+def _run(job: Job, work: Callable[[], IngestResult]) -> None:
+    """Run one job and record how it ended; never raises (the worker goes on to the next)."""
+    job.state = "running"
+    try:
+        result = work()
+    except AccordError as exc:  # the input, or the pipeline, said what is wrong: the caller may read it
+        job.error, job.exception = (str(exc).splitlines() or [type(exc).__name__])[0], exc
+        _finish(job, "failed")
+    except Exception as exc:  # noqa: BLE001 - a bug or the database: logged by class, never its text (see Guard)
+        log.error("ingest job %s (%s): internal error (%s)", job.id, job.source, type(exc).__name__)
+        job.error = INTERNAL
+        _finish(job, "failed")
+    else:
+        if result.status == "failed":  # a run that reports a bad source rather than raising: the same failure
+            job.error = result.error or "the document could not be read"
+            job.exception = InputError(job.error)
+            _finish(job, "failed")
+            return
+        job.result = result
+        _finish(job, "done")
+
+
+def _finish(job: Job, state: JobState) -> None:
+    job.finished = datetime.now(UTC)
+    job.state = state  # after `finished`: a reader that sees the final state sees its time too
+    job.done.set_result(job)
+
+
+def app_jobs(state: Any) -> Jobs:
+    """The app's jobs (`app.state.jobs`), made on first use: no thread starts before the first ingest."""
+    with _MAKING:
+        jobs: Jobs | None = getattr(state, "jobs", None)
+        if jobs is None:
+            jobs = state.jobs = Jobs()
+        return jobs
+
+
+_MAKING = threading.Lock()
