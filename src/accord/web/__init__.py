@@ -22,7 +22,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from accord import __version__
 from accord.api import Ledger
 from accord.config import Settings
-from accord.errors import AccordError, InputTooLarge
+from accord.errors import AccordError, InputTooLarge, MachineFault
 from accord.ledger.store import LedgerLocked, NotFound
 from accord.web.auth import SESSION_AGE, LoginLimiter, Sessions
 from accord.web.guard import INTERNAL, Guard, log
@@ -58,7 +58,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.exception_handler(AccordError)
     async def accord_error(request: Request, exc: AccordError) -> Response:
-        if isinstance(exc, LedgerLocked):  # a long write elsewhere: the request was fine, the server busy
+        if isinstance(exc, LedgerLocked | MachineFault):  # the request was fine; the server is busy or failing
             busy = error_response(request, 503, str(exc))
             busy.headers["Retry-After"] = "30"
             return busy

@@ -1,6 +1,7 @@
 """The edge every request passes: security headers, Secure cookies over HTTPS, no NUL byte in the
-address, a request body no larger than the upload limit, and a 500 without internal detail for any
-exception the routes let through.
+address, a request body no larger than the upload limit, a 503 in words for a fault of the machine (a
+full disk, a lock, the database server gone; `accord.errors.fault`), and a 500 without internal detail
+for any other exception the routes let through.
 
 The body is counted as it arrives, whatever reads it (JSON, a form, an upload; chunked or with a
 Content-Length): a declared length over the limit is refused before the app runs, and a body that grows
@@ -20,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from accord.config import Settings
+from accord.errors import fault
 
 log = logging.getLogger("accord.web")
 
@@ -107,6 +109,12 @@ class Guard:
             if not started:
                 await self._answer(scope, receive, send_secured, 413, str(exc.detail))
         except Exception as exc:  # noqa: BLE001 - every 500 is a bug; the client never sees its detail
+            said = fault(exc)
+            if said is not None:  # the disk, a lock, the database server: 503 in Accord's words, not a bug
+                log.error("%s %s: %s", scope.get("method"), scope["path"], said)
+                if not started:
+                    await self._answer(scope, receive, send_secured, 503, said, {"retry-after": "30"})
+                return
             log.error("%s %s: internal error (%s)", scope.get("method"), scope["path"], type(exc).__name__)
             if not started:
                 await self._answer(scope, receive, send_secured, 500, INTERNAL)
@@ -121,7 +129,8 @@ class Guard:
         return proto == b"https"
 
     @staticmethod
-    async def _answer(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
+    async def _answer(scope: Scope, receive: Receive, send: Send, status: int, message: str,
+                      headers: dict[str, str] | None = None) -> None:
         from accord.web import error_response
 
         request = Request(scope, receive)
@@ -130,6 +139,8 @@ class Guard:
             response = error_response(request, status, message)
         except Exception:  # noqa: BLE001 - the error page itself failed: answer in the plain shape
             response = JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
         await response(scope, receive, send)
 
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from accord.errors import AccordError, InputError
+from accord.errors import AccordError, InputError, MachineFault, fault
 from accord.process import IngestResult
 
 log = logging.getLogger("accord.web")
@@ -169,8 +169,12 @@ def _run(job: Job, work: Callable[[], IngestResult]) -> None:
         job.error, job.exception = (str(exc).splitlines() or [type(exc).__name__])[0], exc
         _finish(job, "failed")
     except Exception as exc:  # noqa: BLE001 - a bug or the database: logged by class, never its text (see Guard)
-        log.error("ingest job %s (%s): internal error (%s)", job.id, job.source, type(exc).__name__)
-        job.error = INTERNAL
+        said = fault(exc)
+        if said is not None:  # the disk, the lock, the server: said in words, answered 503 by a waiting route
+            job.error, job.exception = said, MachineFault(said)
+        else:
+            log.error("ingest job %s (%s): internal error (%s)", job.id, job.source, type(exc).__name__)
+            job.error = INTERNAL
         _finish(job, "failed")
     else:
         if result.status == "failed":  # a run that reports a bad source rather than raising: the same failure
