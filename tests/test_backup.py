@@ -53,6 +53,8 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger]:
             tracking.add_candidates(conn, [{"commitment_id": ids[3], "statement_id": moved, "suggested": "in_progress",
                                             "stage": None, "score": 0.71, "reason": "reports works under way"}])
         ledger.accept(next(c["id"] for c in ledger.review()), by="A. Analyst")
+        ledger.add_user("A. Analyst", "editor", "not exported")  # exported by name and role; its token never
+        ledger.issue_token("A. Analyst", "nightly")
         yield ledger
 
 
@@ -245,16 +247,11 @@ def test_import_refuses_a_ledger_that_is_not_empty_and_bad_paths(source: Ledger,
 
 
 def test_users_are_exported_without_secrets(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'users.db'}"
-    with Ledger(url) as ledger:
-        with ledger.engine.begin() as conn:
-            if ledger.engine.dialect.has_table(conn, "users"):
-                pytest.skip("revision 0005 made a users table: covered once its columns are known")
-            conn.execute(text("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, "
-                              "password_hash TEXT, created_at DATETIME)"))
-            conn.execute(text("INSERT INTO users VALUES (1, 'ana', 'editor', 'scrypt$secret-hash', NULL)"))
+    with Ledger(f"sqlite:///{tmp_path / 'users.db'}") as ledger:
+        ledger.add_user("ana", "editor", "secret password")
+        _, token = ledger.issue_token("ana")
         path = tmp_path / "users.jsonl"
         ledger.export_to(path)
     data = path.read_text()
     assert '"name":"ana"' in data and '"role":"editor"' in data
-    assert "secret-hash" not in data and "password_hash" not in data
+    assert "scrypt" not in data and "password" not in data and token[:12] not in data and "api_tokens" not in data

@@ -358,6 +358,65 @@ class Ledger:
 
         return backup.import_(self.engine, Path(path))
 
+    # -- people and programs: accord users (accord.ledger.users) --------------------------------
+
+    def add_user(self, name: str, role: str = "editor", password: str | None = None) -> dict[str, Any]:
+        """A user (viewer, editor or admin); without a password they use tokens only."""
+        from accord.ledger import users
+
+        return users.add_user(self.engine, name, role, password)
+
+    def remove_user(self, name: str) -> None:
+        """Remove a user and their tokens; their sessions and tokens stop working at once."""
+        from accord.ledger import users
+
+        users.remove_user(self.engine, name)
+
+    def users(self) -> list[dict[str, Any]]:
+        """Every user: name, role, whether they have a password, live tokens, created; never a hash."""
+        from accord.ledger import users
+
+        return _plain_rows(users.users(self.engine))
+
+    def set_role(self, name: str, role: str) -> dict[str, Any]:
+        from accord.ledger import users
+
+        return users.set_role(self.engine, name, role)
+
+    def set_password(self, name: str, password: str | None) -> None:
+        from accord.ledger import users
+
+        users.set_password(self.engine, name, password)
+
+    def issue_token(self, name: str, label: str | None = None) -> tuple[int, str]:
+        """A new API token for `name`: its id and the token, which is shown only this once."""
+        from accord.ledger import users
+
+        return users.issue_token(self.engine, name, label)
+
+    def tokens(self, name: str | None = None) -> list[dict[str, Any]]:
+        from accord.ledger import users
+
+        return _plain_rows(users.tokens(self.engine, name))
+
+    def revoke_token(self, which: str) -> dict[str, Any]:
+        """Revoke a token named by its id, its first characters or the whole token."""
+        from accord.ledger import users
+
+        return users.revoke_token(self.engine, which)
+
+    def verify_password(self, name: str, password: str) -> str | None:
+        """The role of `name` if `password` is theirs, else None (the same time either way)."""
+        from accord.ledger import users
+
+        return users.verify_password(self.engine, name, password)
+
+    def user_for_token(self, token: str) -> tuple[str, str] | None:
+        """(name, role) of a live token's user, else None."""
+        from accord.ledger import users
+
+        return users.user_for_token(self.engine, token)
+
     def close(self) -> None:
         self.engine.dispose()
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from accord.errors import AccordError
+from accord.errors import AccordError, fault
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -531,6 +531,10 @@ def main() -> None:
         print("accord: error: out of memory", file=sys.stderr)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: never a traceback
+        said = fault(exc)
+        if said is not None:  # the disk, the lock, the server: not Accord's bug, and said in words
+            print(f"accord: error: {said}", file=sys.stderr)
+            sys.exit(1)
         print(f"accord: internal error: {type(exc).__name__}: {_shown(_first_words(exc))} "
               "(set ACCORD_DEBUG=1 for details)", file=sys.stderr)
         if os.environ.get("ACCORD_DEBUG"):
@@ -630,3 +634,109 @@ def import_ledger(
     print(f"imported {sum(counts.values())} rows from {file} ("
           + ", ".join(f"{n} {name}" for name, n in counts.items() if n) + ")")
     print("check: no problems: hashes, offsets, references, history chain and search index check")
+
+
+# -- People and programs: accord users -----------------------------------------------------------
+
+users_app = typer.Typer(no_args_is_help=True, help="Users of the web app and API: roles, passwords, API tokens.")
+app.add_typer(users_app, name="users")
+RoleOption = Annotated[str, typer.Option("--role", help="viewer (reads) | editor (reads, writes) | admin")]
+
+
+@users_app.command("add")
+def users_add(
+    name: str,
+    role: RoleOption = "editor",
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    no_password: Annotated[bool, typer.Option("--no-password", help="No password: API tokens only.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Add a user. The password is read from stdin or asked for (never given on the command line);
+    --no-password makes a user who uses API tokens only."""
+    password = None if no_password else _password(password_stdin)
+    added = _ledger(db).add_user(name, role, password)
+    print(f"user {added['name']} added ({added['role']}{'' if password else ', tokens only'})")
+
+
+@users_app.command("remove")
+def users_remove(name: str, db: DbOption = None) -> None:
+    """Remove a user with their tokens; their sessions and tokens stop working at once."""
+    _ledger(db).remove_user(name)
+    print(f"user {name} removed, with their tokens")
+
+
+@users_app.command("list")
+def users_list(db: DbOption = None, format: FormatOption = "table") -> None:
+    """Users: name, role, whether they have a password, live tokens, created."""
+    _list_output(_minutes(_ledger(db).users(), format), format, "users",
+                 ["name", "role", "password", "tokens", "created_at"])
+
+
+@users_app.command("role")
+def users_role(name: str, role: str, db: DbOption = None) -> None:
+    """Give NAME the role ROLE (viewer, editor or admin); it holds from their next request."""
+    changed = _ledger(db).set_role(name, role)
+    print(f"user {changed['name']} is now {changed['role']}")
+
+
+@users_app.command("password")
+def users_password(
+    name: str,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Set NAME's password (from stdin, or asked for); their sessions begun before end."""
+    _ledger(db).set_password(name, _password(password_stdin))
+    print(f"password of {name} changed")
+
+
+@users_app.command("token")
+def users_token(
+    name: str,
+    label: Annotated[str | None, typer.Option("--label", help="What the token is for.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Issue an API token for NAME (send it as Authorization: Bearer TOKEN). It is shown this once."""
+    token_id, token = _ledger(db).issue_token(name, label)
+    print(token)
+    print(f"token {token_id} for {name}: keep it now, it won't be shown again", file=sys.stderr)
+
+
+@users_app.command("tokens")
+def users_tokens(name: Annotated[str | None, typer.Argument()] = None, db: DbOption = None,
+                 format: FormatOption = "table") -> None:
+    """API tokens (of NAME, or everyone's) by id and first characters; never a whole token."""
+    _list_output(_minutes(_ledger(db).tokens(name), format), format, "API tokens",
+                 ["id", "user", "prefix", "label", "created_at", "revoked_at"])
+
+
+@users_app.command("revoke")
+def users_revoke(token: Annotated[str, typer.Argument(metavar="TOKEN_ID_OR_PREFIX")], db: DbOption = None) -> None:
+    """Revoke an API token named by its id, its first characters (accord users tokens) or itself."""
+    revoked = _ledger(db).revoke_token(token)
+    print(f"token {revoked['id']} ({revoked['prefix']}…) revoked")
+
+
+def _minutes(rows: list[dict], fmt: str) -> list[dict]:  # type: ignore[type-arg]
+    """Times to the minute in a table (json and csv keep them whole)."""
+    if fmt != "table":
+        return rows
+    return [{k: v[:16].replace("T", " ") if k.endswith("_at") and isinstance(v, str) else v for k, v in r.items()}
+            for r in rows]
+
+
+def _password(from_stdin: bool) -> str:
+    """A password from stdin (its first line), or asked for twice on a terminal."""
+    from accord.errors import InputError
+
+    if from_stdin:
+        return sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    if not sys.stdin.isatty():
+        raise InputError("no terminal to ask for the password: give it on stdin with --password-stdin "
+                         "(or --no-password for a user with tokens only)")
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise InputError("the two passwords differ")
+    return first

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     Column,
     Date,
     DateTime,
@@ -218,4 +219,30 @@ target_indicators = Table(
     Column("id", Integer, primary_key=True),
     Column("target_id", Integer, ForeignKey("targets.id"), nullable=False, unique=True),
     Column("indicator_id", Integer, ForeignKey("indicators.id"), nullable=False),
+)
+
+# -- people and programs (revision 0005) --------------------------------------
+
+users = Table(
+    "users", metadata,
+    # AUTOINCREMENT on SQLite too: an id is never given twice, so a session begun by a removed user
+    # can't come back to life as a newcomer of the same name (sessions hold the id).
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(8), nullable=False),
+    Column("password_hash", Text),  # "scrypt$n$r$p$salt$hash"; None for a user who has only tokens
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("role IN ('viewer', 'editor', 'admin')", name="ck_users_role"),
+    sqlite_autoincrement=True,
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("sha256", String(64), nullable=False, unique=True),  # of the token; the token itself is never kept
+    Column("prefix", String(16), nullable=False),  # its first characters, to tell tokens apart in a list
+    Column("label", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
 )
