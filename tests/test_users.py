@@ -355,6 +355,9 @@ def test_users_cli_add_list_token_revoke_remove(ledger_url: str, cli: CliRun, tm
     tokens = json.loads(cli("users", "tokens", "bot", "--format", "json", *db).stdout)
     assert [(x["prefix"], x["label"]) for x in tokens] == [(token[:12], "nightly")] and token not in json.dumps(tokens)
     assert cli("users", "role", "ana", "editor", *db).stdout == "user ana is now editor\n"
+    assert with_stdin("users", "password", "ana", "--password-stdin", *db, text="other pw\n").returncode == 0
+    with Ledger(ledger_url) as ledger:
+        assert ledger.verify_password("ana", "other pw") == "editor" and ledger.verify_password("ana", "s3cret pw") is None
     revoked = cli("users", "revoke", token[:10], *db)
     assert revoked.returncode == 0 and revoked.stdout.startswith(f"token {tokens[0]['id']} "), revoked.stderr
     assert cli("users", "remove", "ana", *db).returncode == 0
