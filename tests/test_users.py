@@ -88,6 +88,33 @@ def test_users_passwords_are_salted_scrypt_hashes(lg: Ledger) -> None:
     assert lg.set_role("bea", "editor")["role"] == "editor"
 
 
+def test_users_sign_in_costs_one_scrypt_whoever_asks(lg: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No timing oracle on names: an unknown name, a tokens-only user, a name that can't be one and a wrong
+    password each cost one scrypt, as a right one does; a stored hash asking for too much memory runs none."""
+    import hashlib
+
+    from accord.ledger import users
+
+    lg.add_user("ana", "editor", "pw")
+    lg.add_user("bot", "editor")
+    calls: list[int] = []
+    real = hashlib.scrypt
+
+    def counted(*args: Any, **kwargs: Any) -> bytes:
+        calls.append(kwargs["n"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    for name, password in (("ana", "pw"), ("ana", "no"), ("nobody", "pw"), ("bot", "pw"), ("a:b", "pw"),
+                           ("a" * 500, "pw")):
+        calls.clear()
+        lg.verify_password(name, password)
+        assert calls == [2**14], name[:10]
+    calls.clear()
+    greedy = "scrypt$1048576$64$1$" + base64.b64encode(b"s" * 16).decode() + "$" + base64.b64encode(b"h" * 64).decode()
+    assert not users.password_matches(greedy, "pw") and calls == [2**14]  # the dummy, not 8 GiB
+
+
 def test_users_tokens_are_kept_as_hashes_and_revoked(lg: Ledger) -> None:
     lg.add_user("ana", "editor")
     first_id, first = lg.issue_token("ana", "nightly import")
