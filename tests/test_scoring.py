@@ -53,7 +53,7 @@ def test_dev_set_scores_meet_the_floors(cli: Callable[..., CliResult], shared: P
 # figures measured today, a little below; issue 9's goals (commitment 0.90, type 0.82, pillars
 # 0.80, targets 0.80) are not reached yet, and the floors rise with the models.
 CV_FLOORS = {"commitment_f1": 0.84, "type_acc": 0.76, "pillars_f1": 0.74, "mentions_f1": 0.87,
-             "targets_f1": 0.70}
+             "targets_f1": 0.80}
 CV_ECE_CEILING = 0.08
 
 

@@ -67,3 +67,52 @@ def test_provided_quantities_are_targets_named_by_what_they_count() -> None:
     assert targets("The United States will provide $150 million to the Pacific Islands by 2030.") == [
         {"metric": "funding", "value": 150_000_000, "unit": "USD", "deadline": "by 2030"},
     ]
+
+
+def amounts(text: str) -> list[tuple[float, str, float | None]]:
+    """What the rules find in `text` (before the model decides which are targets)."""
+    from accord.extract.lexicon import load_yaml
+    from accord.extract.targets import TargetReader
+
+    return [(a.value, a.unit, a.high) for a in TargetReader(load_yaml("targets.yaml")).amounts(text, [])]
+
+
+def test_counted_things_behind_names_and_abbreviations() -> None:
+    assert amounts("The airline will order 12 Boeing jets.") == [(12, "jets", None)]
+    assert amounts("Procurement of 40 U.K. helicopters was approved.") == [(40, "helicopters", None)]
+    assert amounts("Both navies will get 6 new Nordic-built patrol boats, and the coast guard 4.") == [
+        (6, "boats", None)]
+
+
+def test_a_count_left_out_after_more_is_the_last_counted_noun() -> None:
+    assert amounts("Oslo may lease three research vessels to Accra, with the option of two more if needed.") == [
+        (3, "vessels", None), (2, "vessels", None)]
+    assert amounts("They will buy 20 trucks and five more later.") == [(20, "trucks", None), (5, "trucks", None)]
+    assert amounts("The talks will go on for two more days.") == []  # "days" is never counted
+    assert amounts("They will buy 20 trucks and five buses.") == [(20, "trucks", None), (5, "buses", None)]
+
+
+def test_a_change_from_one_level_to_another_is_not_a_range() -> None:
+    assert amounts("Trade should grow from $4 billion to $9 billion.") == [(4e9, "USD", None), (9e9, "USD", None)]
+    assert amounts("The bank will lend $6 to $10 million.") == [(6e6, "USD", 1e7)]
+    assert amounts("Ringgit trade rose to RM3.5bil.") == [(3.5e9, "MYR", None)]
+
+
+def test_signals_name_the_time_of_an_amount() -> None:
+    from accord.extract.lexicon import load_yaml
+    from accord.extract.targets import TargetReader
+
+    reader = TargetReader(load_yaml("targets.yaml"))
+
+    def signals(text: str) -> list[str]:
+        found = reader.amounts(text, [])
+        assert len(found) == 1, found
+        return reader.signals_of(text, found[0])
+
+    gone = signals("Since 2019 the agency has spent $5 million on wells in the north.")
+    assert {"past:clause", "year-gone"} <= set(gone) and "future:clause" not in gone
+    ahead = signals("The agency will spend $5 million on wells by 2030.")
+    assert {"future:clause", "future:near", "year-ahead"} <= set(ahead) and "past:clause" not in ahead
+    assert "verb-ed:near" in signals("Last spring the fund disbursed $5 million.")
+    assert "infinitive:near" in signals("The fund agreed to disburse $5 million.")
+    assert "from-to:start" in signals("Spending rises from $5 million to next year's budget.")

@@ -12,7 +12,7 @@ years to `<year>`, so a model learns "agreed to", not "15 billion".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -94,7 +94,8 @@ def sentence_features(text: str, body_start: int, reading: Reading, mentions: It
 
 
 def candidate_features(text: str, start: int, end: int, unit_class: str, unit: str, reading: Reading,
-                       goal: bool, reported: bool, in_parentheses: bool, is_range: bool) -> Features:
+                       goal: bool, reported: bool, in_parentheses: bool, is_range: bool,
+                       signals: Sequence[str] = ()) -> Features:
     """What the target model reads of one amount in a sentence (offsets relative to `text`)."""
     f: Features = {"bias_target": 1.0, "u:" + unit_class: 1.0}
     clause = max(text.rfind(";", 0, start) + 1, 0)
@@ -128,4 +129,6 @@ def candidate_features(text: str, start: int, end: int, unit_class: str, unit: s
             f["t:cue:" + cue.kind] = 1.0
     if reading.heading:
         f["t:heading"] = 1.0
+    for signal in signals:
+        f["t:sig:" + signal] = 1.0
     return f

@@ -241,7 +241,8 @@ class StatementAnalyzer:
         for a in amounts:
             goal, reported = self.targets.context(sentence, a)
             amount_features.append(candidate_features(sentence, a.start, a.end, a.unit_class, a.unit, reading,
-                                                      goal, reported, a.in_parentheses, a.high is not None))
+                                                      goal, reported, a.in_parentheses, a.high is not None,
+                                                      self.targets.signals_of(sentence, a)))
         probabilities: dict[str, float] = {}
         if self.models is not None:
             p = self.models.types.probabilities(features)

@@ -19,6 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 _NUM = r"\d+(?:[.,]\d+)*"
+_WORD = re.compile(r"[a-z][a-z'’-]*")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.lower().replace("’", "'"))
 
 
 @dataclass(slots=True)
@@ -62,12 +67,16 @@ class TargetReader:
         self.fold = re.compile(rf"(?<![\w])(?P<n>{number})[- ]fold(?![\w])", re.IGNORECASE)
         self.count = re.compile(rf"(?<![\w$€£¥₹.,-])(?P<n>{_NUM}|{words})(?:\s(?P<s>{scale}))?\s(?=[A-Za-z(])",
                                 re.IGNORECASE)
+        self.more = re.compile(rf"(?<![\w$€£¥₹.,-])(?P<n>{_NUM}|{words})\s(?:more|additional|further)(?=\s*(?:[,.;:)]|$|"
+                               r"(?:if|when|as|in|by|to|from|for|later|over|after|before|and|or)\b))", re.IGNORECASE)
         self.range_low = re.compile(rf"(?<![\w.,])(?:(?:{cur})\s?)?(?P<n>{_NUM})(?:\s?(?P<s>{scale}))?\s?(?:-|–|to)\s?$",
                                     re.IGNORECASE)
         self.metrics = [(m["metric"], re.compile(r"(?<![\w-])(?:" + "|".join(m["patterns"]) + r")(?![\w-])",
                                                   re.IGNORECASE)) for m in config["metrics"]]
         self.goal = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, config["goal_words"])) + r")(?![\w-])",
                                re.IGNORECASE)
+        self.signals: dict[str, frozenset[str]] = {name: frozenset(w.lower() for w in ws)
+                                                   for name, ws in config.get("signals", {}).items()}
         self.report = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, config["report_words"])) +
                                  r")\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
@@ -104,7 +113,14 @@ class TargetReader:
             counted = self._counted(text, m)
             if counted is not None and free(m.start(), counted[1]):
                 found.append(counted[0])
+        for m in self.more.finditer(text):  # "three vessels, with up to two more": the noun left out is the last one
+            earlier = [a for a in found if a.unit_class == "count" and a.end <= m.start()]
+            if earlier and free(m.start(), m.end()) and m.group("n").lower() not in self.count_skip:
+                found.append(Amount(m.start(), m.end(), self._value(m.group("n"), None), earlier[-1].unit, "count"))
         found.sort(key=lambda a: a.start)
+        # "$6 to $10 million": the range starts at "$6", also found alone; the range holds it.
+        found = [a for a in found if not any(b is not a and b.high is not None and b.start <= a.start
+                                             and a.end <= b.end for b in found)]
         self._mark_restatements(text, found)
         return found
 
@@ -117,8 +133,9 @@ class TargetReader:
     def _ranged(self, text: str, amount: Amount) -> Amount:
         """"$6 to $10 million", "50-52 percent": the lower bound is the value, the upper one `max`."""
         low = self.range_low.search(text, max(0, amount.start - 24), amount.start)
-        if low is None:
-            return amount
+        if low is None or re.search(r"\bfrom\s+(?:\S+\s+){0,3}$", text[max(0, low.start() - 40) : low.start()],
+                                    re.IGNORECASE):
+            return amount  # "from $40 billion to $100 billion" is a change, not a range
         scale = self.scales[low.group("s").lower()] if low.group("s") else None
         value = float(low.group("n").replace(",", ""))
         if scale is None:  # "$6 to $10 million": the scale written once belongs to both
@@ -152,20 +169,21 @@ class TargetReader:
                 while pos < len(text) and text[pos] == " ":
                     pos += 1
                 continue
-            w = re.match(r"[A-Za-z][\w’'-]*", text[pos:])
+            w = re.match(r"(?:[A-Z]\.){2,}|[A-Za-z][\w’'-]*", text[pos:])  # "U.S." is one word
             if w is None:
                 break
             word = w.group()
             lw = word.lower()
             if lw == "and":
-                if re.match(r"\s+\d", text[pos + 3 :]):
-                    break  # "90 cars and 19 locomotives": two counts
+                following = re.match(r"\s+([\w-]+)", text[pos + 3 :])
+                if following and (following.group(1)[0].isdigit() or following.group(1).lower() in self.number_words):
+                    break  # "90 cars and 19 locomotives", "20 trucks and five buses": two counts
                 pos += 4
                 continue
             if lw in self.count_stop:
                 break
-            if lw.endswith(("ed", "ing")) and content:
-                break  # "aircraft valued at", "buses including"
+            if word.islower() and lw.endswith(("ed", "ing")) and content:
+                break  # "aircraft valued at", "buses including" (not a name: "Boeing aircraft")
             if word.islower() and not lw.endswith("ly") and not lw.endswith(("ed", "ing")):
                 content = True
             last, head_end = word, pos + len(word)
@@ -212,6 +230,43 @@ class TargetReader:
         clause_start = max(text.rfind(";", 0, amount.start) + 1, 0)
         before = text[clause_start : amount.start]
         return bool(self.goal.search(before[-120:])), bool(self.report.search(before))
+
+    def signals_of(self, text: str, amount: Amount) -> list[str]:
+        """The signal groups (targets.yaml `signals`) around an amount: "future:clause", "past:near", ...
+
+        Besides the word groups: a verb in -ed just before it that no group names ("invested $2 million"),
+        "to" + a verb before it ("to provide $50 million"), a year after "in", "since" or "during" in
+        its sentence (a time gone by, as a rule) and one after "by", "before" or "until" (a deadline), and
+        the first amount of "from X to Y" (where a change starts, not where it is going).
+        """
+        clause_start = max(text.rfind(";", 0, amount.start) + 1, 0)
+        before = _words(text[clause_start : amount.start])
+        after = _words(text[amount.end : amount.end + 80])[:6]
+        near = before[-4:]
+        joined = {f"{a}-{b}" for a, b in zip(before, before[1:])}
+        out = []
+        for name, group in self.signals.items():
+            if group & (set(before) | joined):
+                out.append(f"{name}:clause")
+            if group & set(near):
+                out.append(f"{name}:near")
+            if group & set(after):
+                out.append(f"{name}:after")
+        named = set().union(*self.signals.values()) if self.signals else set()
+        if any(w.endswith("ed") and w not in named and len(w) > 4 for w in before[-3:]):
+            out.append("verb-ed:near")
+        if re.search(r"\bto\s+[a-z]+\s+(?:\S+\s+){0,3}$", text[clause_start : amount.start].lower()):
+            out.append("infinitive:near")
+        if re.search(r"\bfrom\s+(?:\S+\s+){0,4}$", text[clause_start : amount.start], re.IGNORECASE) and \
+                re.match(r"\s*(?:\S+\s+){0,2}?to\s", text[amount.end : amount.end + 40], re.IGNORECASE):
+            out.append("from-to:start")  # "from $40 billion to $100 billion": the level it starts from
+        if re.search(r"\b(?:in|since|during|for)\s+(?:the\s+)?(?:(?:year|fiscal year|fy)\s+)?(?:19|20)\d\d\b", text,
+                     re.IGNORECASE):
+            out.append("year-gone")
+        if re.search(r"\b(?:by|before|until|through|within)\s+(?:the\s+end\s+of\s+)?(?:19|20)\d\d\b", text,
+                     re.IGNORECASE):
+            out.append("year-ahead")
+        return out
 
     def target(self, text: str, amounts: list[Amount], i: int, mentions: list[tuple[int, int, str]]) -> dict[str, Any]:
         """The target record of amounts[i]: metric, value, unit, and the deadline when one is stated."""
