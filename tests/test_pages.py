@@ -241,7 +241,7 @@ def test_login_wrong_password_then_right(client: TestClient) -> None:
     assert wrong.status_code == 401 and "wrong password" in wrong.text
     right = client.post("/login", data={"name": "ana", "password": "pw", "next": "/review", "csrf": token})
     assert right.status_code == 303 and right.headers["location"] == "/review"
-    assert '<span class="user" title="Signed in">ana</span>' in client.get("/").text
+    assert '<span class="user" title="Signed in (editor)">ana</span>' in client.get("/").text
     client.post("/logout", data={"csrf": csrf(client, "/")})
     assert "Sign in</a>" in client.get("/").text
 

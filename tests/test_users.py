@@ -313,8 +313,14 @@ def test_users_sign_in_by_role_and_lose_rights_at_once(written: tuple[Ledger, in
         assert client.get(path).status_code == 200
         assert page_status(client, commitment, "in_progress") == 303
         assert history_by(ledger, commitment) == ["ana"]
+        page = client.get(f"/commitments/{commitment}").text
+        assert 'action="/commitments/' in page and "Signed in as a viewer" not in page
         ledger.set_role("ana", "viewer")  # demoted: reads on, writes stop
         assert client.get(path).status_code == 200
+        page = client.get(f"/commitments/{commitment}").text  # the forms are gone, and the page says why
+        assert f'action="/commitments/{commitment}/status"' not in page and "Signed in as a viewer" in page
+        assert "Signed in as a viewer" in client.get("/ingest").text and 'action="/ingest"' not in (
+            client.get("/ingest").text)
         assert page_status(client, commitment, "stalled") == 403
         token = csrf(client, "/")
         refused = client.post(f"{path}/status", json=CHANGE, headers={"X-CSRF-Token": token})

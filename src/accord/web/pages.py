@@ -21,11 +21,12 @@ from accord.api import Ledger
 from accord.config import Settings
 from accord.errors import InputError, InputTooLarge
 from accord.ledger.store import NotFound
+from accord.ledger.users import WRITERS
 from accord.model import Pillar
 from accord.process import IngestResult
 from accord.web.api import Id, JobId, declared_length, find_job, relation_key
-from accord.web.auth import (LoginLimiter, Sessions, check_password, current_user, require_editor, require_reader,
-                              same)
+from accord.web.auth import (LoginLimiter, Sessions, check_password, require_editor, require_reader, same,
+                              who)
 from accord.web.jobs import Busy, app_jobs
 
 router = APIRouter()
@@ -125,8 +126,10 @@ def _flash(request: Request, message: str, kind: str = "ok") -> None:
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
     has_session = "session" in request.scope
     flash = request.session.pop("flash", None) if has_session else None
+    signed = who(request) if has_session else None
     html = _env().get_template(name).render(
-        request=request, user=current_user(request) if has_session else None,
+        request=request, user=signed.name if signed else None, role=signed.role if signed else None,
+        can_write=signed is not None and signed.role in WRITERS,
         csrf=csrf_token(request) if has_session else "", flash=flash, path=request.url.path, **context)
     return HTMLResponse(html, status_code=code)
 
