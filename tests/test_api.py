@@ -225,10 +225,13 @@ def test_relation_has_its_occasions_commitments_by_pillar_and_targets(relations:
     assert {c["relation"] for c in one["commitments"]} == {"CHL-KEN"}
     assert sum(sum(counts.values()) for counts in one["by_pillar"].values()) == sum(
         len(c["pillars"] or ["political"]) for c in one["commitments"])
-    [target] = one["targets"]
+    by_unit = {t["unit"]: t for t in one["targets"]}
+    assert set(by_unit) == {"USD", "scholarships"}  # "will fund 40 scholarships" is a target too (GUIDELINE)
+    target = by_unit["USD"]
     assert (target["commitment"], target["value"], target["unit"], len(target["sources"])) == (
         texts[DOUBLE]["id"], 200000000, "USD", 2)
-    assert one["totals"] == [{"metric": "bilateral trade", "unit": "USD", "value": 200000000.0}]
+    assert (by_unit["scholarships"]["commitment"], by_unit["scholarships"]["value"]) == (texts[SCHOLARSHIPS]["id"], 40)
+    assert {"metric": "bilateral trade", "unit": "USD", "value": 200000000.0} in one["totals"]
 
 
 def test_relation_unknown_is_404_and_malformed_is_400(relations: TestClient) -> None:

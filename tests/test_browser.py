@@ -7,6 +7,7 @@ commitment, document and relation pages also to docs/screenshots/ for the projec
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -207,7 +208,13 @@ def test_dashboard_scenario(browser: object, server: str) -> None:
     shoot(page, "ingest")
     page.get_by_label("Text", exact=True).fill(PASTED)
     page.get_by_role("button", name="Ingest").click()
-    expect(page.locator(".flash")).to_contain_text("Added: 3 statements, 1 new commitments")
+    expect(page).to_have_url(re.compile(re.escape(server) + r"/jobs/[\w-]{22}$"))  # the job's page follows it
+    # The page reloads itself each second (a Refresh header) until the job is done; the first ingest
+    # also loads the pipeline, so this may take a while on a busy machine.
+    expect(page.locator(".flash")).to_contain_text("Added: 3 statements, 1 new commitments", timeout=90_000)
+    expect(page.locator("h1")).to_have_text("Ingest: pasted text")
+    shoot(page, "job")
+    page.get_by_role("link", name="Kenya and Ghana sign skills pact").click()
     expect(page.locator("h1")).to_have_text("Kenya and Ghana sign skills pact")
     page.goto(server + "/commitments?q=vocational")
     expect(page.locator("table.commitments .text-cell > a")).to_have_text([NEW])
