@@ -222,3 +222,30 @@ def test_a_merge_between_documents_of_a_run_is_seen_by_the_run(ledger_url: str, 
     fresh_each_time = run(f"sqlite:///{tmp_path / 'reference.db'}", None)
     assert fresh_each_time[1:3] == (22, 8)
     assert run(ledger_url, KnownState()) == fresh_each_time
+
+
+def test_two_ingests_and_the_web_server_writing_at_once_give_the_serial_result(
+        client: TestClient, ledger_url: str, texts: list[Path], serial: tuple[set[str], int, int, Grouping]) -> None:
+    """Two `accord ingest` processes over overlapping texts, while the server records status changes and
+    runs an ingest job of its own: the ledger is the serial one, and every web write succeeds."""
+    commitment = client.get("/api/v1/commitments").json()["items"][0]["id"]
+    runs = [accord("ingest", *map(str, files), "--db", ledger_url, "-q") for files in (texts[1:-1], texts[2:])]
+    job = client.post("/api/v1/documents", headers=TOKEN, json={"text": texts[3].read_text(encoding="utf-8"),
+                                                                "source": texts[3].name}).json()
+    answers: list[int] = []
+    while any(run.poll() is None for run in runs) or len(answers) < 3:
+        value = ("in_progress", "stalled")[len(answers) % 2]
+        answers.append(client.post(f"/api/v1/commitments/{commitment}/status", headers=TOKEN,
+                                   json={"status": value, "evidence": f"report {len(answers)}"}).status_code)
+    for run in runs:
+        finish(run)
+    for _ in range(600):
+        done = client.get(job["url"]).json()
+        if done["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    assert done["status"] == "done" and done["result"]["status"] in ("added", "unchanged"), done
+    assert answers == [201] * len(answers)
+    history = client.get(f"/api/v1/commitments/{commitment}").json()["history"]
+    assert [h["evidence"] for h in history] == [f"report {n}" for n in range(len(answers))]
+    assert ledger_state(ledger_url) == serial
