@@ -233,3 +233,46 @@ def test_a_chunked_body_is_refused_as_it_crosses_the_limit(url: str, monkeypatch
         declared = client.post("/api/v1/documents", content=b"x" * 10, headers={
             **TOKEN, "content-type": "application/json", "content-length": str(10**12)})
         assert declared.status_code == 413
+
+
+def test_a_web_address_on_this_machine_is_refused_from_the_page(url: str) -> None:
+    """SSRF through the dashboard: a page served on 127.0.0.1 is never fetched (no ACCORD_FETCH_ALLOW)."""
+    import http.server
+
+    seen: list[str] = []
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            seen.append(self.path)
+            body = b"<html><body><p>Internal admin page: the two sides agreed to nothing.</p></body></html>"
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with make_client(url, users={"ana": "pw"}) as client:
+            signed = client.post("/login", data={"name": "ana", "password": "pw", "next": "/",
+                                                 "csrf": csrf_of(client.get("/login").text)}, follow_redirects=False)
+            assert signed.status_code == 303
+            address = f"http://127.0.0.1:{server.server_port}/admin"
+            sent = client.post("/ingest", data={"url": address, "csrf": csrf_of(client.get("/ingest").text)},
+                               follow_redirects=False)
+            assert sent.status_code == 303 and sent.headers["location"].startswith("/jobs/")
+            for _ in range(600):
+                page = client.get(sent.headers["location"])
+                if "refresh" not in page.headers:
+                    break
+                time.sleep(0.05)
+            assert "127.0.0.1 is a loopback address" in page.text and "Nothing was stored" in page.text
+            assert client.get("/api/v1/documents").json()["total"] == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == []  # refused before any connection
