@@ -1,6 +1,7 @@
 """The REST API: every endpoint, its list shape, CSV, relations, and bad input (404, 400, 422, 413, 401)."""
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,7 +181,12 @@ def test_oversize_uploads_are_refused(client: TestClient) -> None:
 
 
 def test_openapi_docs(client: TestClient) -> None:
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "https://" not in docs.text  # no CDN: it works without internet
+    for asset in re.findall(r'(?:src|href)="(/docs/assets/[^"]+)"', docs.text):
+        assert client.get(asset).status_code == 200, asset
+    assert len(re.findall(r'(?:src|href)="/docs/assets/', docs.text)) == 3  # script, stylesheet, icon
+    assert client.get("/redoc").status_code == 404
     spec = client.get("/openapi.json").json()
     assert {"/api/v1/commitments", "/api/v1/commitments/{commitment_id}", "/api/v1/diff", "/api/v1/relations",
             "/api/v1/relations/{key}", "/api/v1/documents/{document_id}/parties"} <= set(spec["paths"])

@@ -251,3 +251,20 @@ def test_dashboard_scenario(browser: object, server: str) -> None:
     expect(page.locator(".pillar-commitments")).to_contain_text(NEW)
     assert errors == []
     context.close()
+
+
+def test_api_docs_render_from_this_server_alone(browser: object, server: str) -> None:
+    """Swagger UI comes from the server's own files: every request the page makes stays on it."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page()
+    elsewhere: list[str] = []
+    page.on("request", lambda request: None if request.url.startswith(server) else elsewhere.append(request.url))
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(server + "/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Accord", timeout=30_000)
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/commitments").first).to_be_visible()
+    assert elsewhere == [] and errors == []
+    page.close()

@@ -14,6 +14,7 @@ from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -42,7 +43,8 @@ def create_app(settings: Settings) -> FastAPI:
             jobs.close()  # queued ingests fail in words; the running one is given a few seconds to finish
         ledger.close()  # no connection outlives the app
 
-    app = FastAPI(title="Accord", version=__version__, docs_url="/docs", lifespan=lifespan,
+    # /docs is served below from files installed with Accord, so it works without internet.
+    app = FastAPI(title="Accord", version=__version__, docs_url=None, redoc_url=None, lifespan=lifespan,
                   description="A ledger of commitments read from diplomatic texts. Every field carries its source.")
     app.state.settings = settings
     app.state.ledger = ledger
@@ -55,6 +57,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("accord.web") / "static")), name="static")
+    # Swagger UI's own files, from the fastapi-swagger package (its bundle, not its routes)
+    swagger = resources.files("fastapi_swagger") / "resources"
+    app.mount("/docs/assets", StaticFiles(directory=str(swagger)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        """Swagger UI from this server's own files (FastAPI's page, pointed at the vendored bundle)."""
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="Accord API",
+                                   swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs/assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs/assets/favicon-32x32.png")
 
     @app.exception_handler(AccordError)
     async def accord_error(request: Request, exc: AccordError) -> Response:
