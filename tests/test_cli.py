@@ -123,3 +123,50 @@ def test_50_mb_file_is_streamed_in_bounded_memory(tmp_path: Path) -> None:
         assert sum(1 for _ in f) == 50_000_000 // len(line) + 1
     # Reading the file whole would add at least its 50 MB; streaming adds a few.
     assert rss_big - rss_small < 30_000
+
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def test_read_commands_refuse_a_ledger_that_is_not_there(cli: Cli, tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    for args in (("commitments",), ("show", "1"), ("documents",), ("search", "trade"), ("history", "1"),
+                 ("report",), ("status", "1", "stalled", "--evidence", "x"), ("users", "list")):
+        done = cli(*args, "--db", str(missing))
+        assert (done.returncode, done.stdout) == (2, ""), args
+        assert done.stderr == f"accord: error: no ledger at {missing}: check --db (`accord ingest` creates one)\n"
+        assert not missing.exists(), args  # not created empty
+    made = cli("ingest", str(SAMPLES), "--db", str(missing), "--quiet")  # a plain path is a SQLite file
+    assert made.returncode == 0 and missing.exists(), made.stderr
+    listed = cli("commitments", "--format", "json", "--db", str(missing))
+    assert listed.returncode == 0 and json.loads(listed.stdout), listed.stderr
+
+
+def test_pillar_and_status_must_be_ones_that_exist(cli: Cli, tmp_path: Path) -> None:
+    db = str(tmp_path / "ledger.db")
+    assert cli("ingest", str(SAMPLES), "--db", db, "--quiet").returncode == 0
+    for args, said in ((("--pillar", "economy"), "'economy' is not a pillar: use one of political, "),
+                       (("--status", "done"), "'done' is not a status: use one of announced, in_progress")):
+        done = cli("commitments", *args, "--db", db)
+        assert done.returncode == 2 and said in " ".join(done.stderr.replace("│", " ").split()), done.stderr
+    assert cli("report", "--pillar", "trade", "--db", db).returncode == 2
+    announced = json.loads(cli("commitments", "--status", "announced", "--format", "json", "--db", db).stdout)
+    assert announced and {c["status"] for c in announced} == {"announced"}
+    assert json.loads(cli("commitments", "--status", "stalled", "--format", "json", "--db", db).stdout) == []
+    trade = json.loads(cli("commitments", "--pillar", "economy_trade", "--format", "json", "--db", db).stdout)
+    assert trade and all("economy_trade" in c["pillars"] for c in trade)
+
+
+def test_ledger_addresses_as_people_write_them(ledger_url: str, cli: Cli) -> None:
+    """A plain path is a SQLite file; postgres:// (as libpq and hosts write it) is PostgreSQL with psycopg."""
+    from sqlalchemy.engine import make_url
+
+    if ledger_url.startswith("sqlite:///"):
+        given = ledger_url.removeprefix("sqlite:///")
+    else:
+        given = make_url(ledger_url).set(drivername="postgres").render_as_string(hide_password=False)
+        assert given.startswith("postgres://")
+    made = cli("ingest", str(SAMPLES), "--db", given, "--quiet")
+    assert made.returncode == 0, made.stderr
+    listed = cli("commitments", "--format", "json", "--db", given)
+    assert listed.returncode == 0 and len(json.loads(listed.stdout)) >= 3, listed.stderr

@@ -245,7 +245,7 @@ def test_check_refuses_bad_input(tmp_path: Path, cli: Callable) -> None:  # type
     missing = tmp_path / "typo.db"
     result = cli("check", "--db", f"sqlite:///{missing}")
     assert (result.returncode, result.stdout) == (2, "")
-    assert result.stderr == f"accord: error: no ledger at {missing}: check --db\n"
+    assert result.stderr == f"accord: error: no ledger at {missing}: check --db (`accord ingest` creates one)\n"
     assert not missing.exists()  # not created empty, to check clean
     bad = cli("check", "--db", f"sqlite:///{missing}", "--format", "csv")
     assert bad.returncode == 2 and "must be one of table, json" in bad.stderr

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from accord.ledger import DEFAULT_URL, open_engine
 from accord.ledger import queries as q
 from accord.ledger.integrity import Problem
+from accord.ledger.store import ledger_url
 from accord.process import IngestResult
 from accord.process.ingest import OnError
 
@@ -23,7 +24,7 @@ class Ledger:
     """
 
     def __init__(self, url: str | None = None, today: date | None = None) -> None:
-        self.url = url or os.environ.get("ACCORD_DATABASE_URL") or DEFAULT_URL
+        self.url = ledger_url(url or os.environ.get("ACCORD_DATABASE_URL") or DEFAULT_URL)
         self.engine = open_engine(self.url)
         self._today = today  # fixed "today" for flags and pace (tests, reports as of a date)
 

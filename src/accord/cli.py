@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from accord.errors import AccordError, fault
+from accord.model import Pillar
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -56,10 +57,32 @@ DbOption = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL (defa
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json | csv")]
 
 
-def _ledger(db: str | None) -> Ledger:
+def _ledger(db: str | None, create: bool = False) -> Ledger:
+    """The ledger at `db`. Only commands that store documents or people (`create`) make a new SQLite file:
+    any other command given a path that isn't there would read an empty ledger and say nothing."""
     from accord.api import Ledger
 
+    if not create:
+        _refuse_missing(db)
     return Ledger(db)
+
+
+def _refuse_missing(db: str | None) -> None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from accord.errors import InputNotFound
+    from accord.ledger import DEFAULT_URL
+    from accord.ledger.store import ledger_url
+
+    url = ledger_url(db or os.environ.get("ACCORD_DATABASE_URL") or DEFAULT_URL)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return  # Ledger says what is wrong with it, in its words
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not Path(parsed.database).exists():
+        raise InputNotFound(f"no ledger at {parsed.database}: check --db (`accord ingest` creates one)")
 
 
 def _list_output(rows: list[dict], fmt: str, title: str, columns: list[str]) -> None:  # type: ignore[type-arg]
@@ -92,7 +115,7 @@ def ingest(
     """
     from accord.process import expand_sources
 
-    ledger = _ledger(db)
+    ledger = _ledger(db, create=True)
     found = expand_sources(sources)
     if outlet is not None and not outlet.strip():
         raise typer.BadParameter("must name an outlet", param_hint="--outlet")
@@ -155,7 +178,7 @@ def watch(
     except AccordError as exc:
         raise typer.BadParameter(str(exc), param_hint="--every") from None
     urls = check_feeds(feeds)  # before the ledger is opened (or created)
-    failures = follow(_ledger(db), urls, every=None if once else interval, state=state,
+    failures = follow(_ledger(db, create=True), urls, every=None if once else interval, state=state,
                       report=lambda r: _print_watch(r, quiet))
     if failures:
         raise typer.Exit(1)
@@ -252,10 +275,15 @@ def commitments(
     actor: Annotated[str | None, typer.Option(help="Only commitments this party undertakes.")] = None,
     since: Annotated[str | None, typer.Option(help="Only those seen on or after this date (YYYY-MM-DD).")] = None,
     relation: Annotated[str | None, typer.Option(help="Only this relation's, e.g. VNM-LAO.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only those with this status, e.g. in_progress.")] = None,
 ) -> None:
     """List commitments, merged across documents, with their sources and targets."""
+    from accord.track.status import config
+
+    _one_of(pillar, [p.value for p in Pillar], "--pillar", "a pillar")
+    _one_of(status, config()["statuses"], "--status", "a status")
     rows = _ledger(db).commitments(pillar=pillar, actor=actor, since=_date_option(since, "--since"),
-                                   relation=relation)
+                                   relation=relation, status=status)
     _list_output(rows, format, "commitments", ["id", "relation", "text", "pillars", "status", "first_pledged",
                                                "last_seen", "times_reaffirmed"])
 
@@ -366,7 +394,7 @@ app.add_typer(indicator_app, name="indicator")
 def indicator_add(name: str, unit: str, frequency: str = "yearly",
                   description: Annotated[str | None, typer.Option()] = None, db: DbOption = None) -> None:
     """Define an indicator (e.g. "Vietnam–Laos bilateral trade" USD yearly)."""
-    print(f"indicator {_ledger(db).add_indicator(name, unit, frequency, description)}: {name}")
+    print(f"indicator {_ledger(db, create=True).add_indicator(name, unit, frequency, description)}: {name}")
 
 
 @indicator_app.command("observe")
@@ -381,7 +409,7 @@ def indicator_observe(name: str, period: str, value: str,
 @indicator_app.command("import")
 def indicator_import(path: Path, db: DbOption = None) -> None:
     """Import observations from CSV: indicator, period, value, source[, unit, frequency]."""
-    print(f"{_ledger(db).import_observations(str(path))} observations added")
+    print(f"{_ledger(db, create=True).import_observations(str(path))} observations added")
 
 
 @indicator_app.command("link")
@@ -440,6 +468,7 @@ def report(
 
     if format not in FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
+    _one_of(pillar, [p.value for p in Pillar], "--pillar", "a pillar")
     text = _ledger(db).report(format, pillar, str(output) if output else None)
     if output is None:
         sys.stdout.write(text)
@@ -464,6 +493,12 @@ def serve(
     print(f"Accord is serving {app_.state.settings.shown_database_url} at http://{host}:{port}/ (API docs: /docs)",
           flush=True)
     uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+def _one_of(value: str | None, valid: list[str], name: str, what: str) -> None:
+    """A usage error (exit 2) naming the valid values when `value` is not one of them."""
+    if value is not None and value not in valid:
+        raise typer.BadParameter(f"{value!r} is not {what}: use one of {', '.join(valid)}", param_hint=name)
 
 
 def _date_option(value: str | None, name: str) -> date | None:
@@ -589,21 +624,7 @@ def check(
 def _existing_ledger(db: str | None) -> Ledger:
     """The ledger at `db`, refusing a SQLite file that isn't there (opening would create an empty one,
     which would check clean)."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    from accord.errors import InputNotFound
-    from accord.ledger import DEFAULT_URL
-
-    url = db or os.environ.get("ACCORD_DATABASE_URL") or DEFAULT_URL
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        return _ledger(url)  # Ledger says what is wrong with it, in its words
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
-            and not Path(parsed.database).exists():
-        raise InputNotFound(f"no ledger at {parsed.database}: check --db")
-    return _ledger(url)
+    return _ledger(db)
 
 
 # -- Backup (issue 11): accord export / accord import --------------------------------------------
@@ -630,7 +651,7 @@ def import_ledger(
     db: DbOption = None,
 ) -> None:
     """Load an export into an empty ledger, whole or not at all, then verify it as accord check does."""
-    counts = _ledger(db).import_from(file)
+    counts = _ledger(db, create=True).import_from(file)
     print(f"imported {sum(counts.values())} rows from {file} ("
           + ", ".join(f"{n} {name}" for name, n in counts.items() if n) + ")")
     print("check: no problems: hashes, offsets, references, history chain and search index check")
@@ -654,7 +675,7 @@ def users_add(
     """Add a user. The password is read from stdin or asked for (never given on the command line);
     --no-password makes a user who uses API tokens only."""
     password = None if no_password else _password(password_stdin)
-    added = _ledger(db).add_user(name, role, password)
+    added = _ledger(db, create=True).add_user(name, role, password)
     print(f"user {added['name']} added ({added['role']}{'' if password else ', tokens only'})")
 
 

@@ -31,6 +31,17 @@ from accord.model import StatementKey
 
 DEFAULT_URL = "sqlite:///accord.db"
 
+
+def ledger_url(given: str) -> str:
+    """`given` as a SQLAlchemy URL: a plain path ("accord.db", "/data/ledger.db") is a SQLite file, and
+    "postgres://" or "postgresql://" (as Heroku, libpq and most hosts write them) use the psycopg driver."""
+    if "://" not in given:
+        return f"sqlite:///{given}"
+    scheme, rest = given.split("://", 1)
+    if scheme.lower() in ("postgres", "postgresql"):
+        return f"postgresql+psycopg://{rest}"
+    return given
+
 # Any one bigint, the same in every Accord process: the key of PostgreSQL's advisory write lock
 # ("Accord" in ASCII). Nothing else in a database Accord shares is expected to take it.
 WRITE_LOCK_KEY = 0x4163636F7264
