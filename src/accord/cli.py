@@ -53,7 +53,9 @@ def extract(
     _render_extraction(extract_paths(files, workers), fmt, many=len(files) > 1)
 
 
-DbOption = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL (default: $ACCORD_DATABASE_URL or sqlite:///accord.db).")]
+DbOption = Annotated[str | None, typer.Option(
+    "--db", help="A SQLite file, or a database URL (sqlite:///PATH, postgres://...); "
+                 "default: $ACCORD_DATABASE_URL or accord.db.")]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json | csv")]
 
 
@@ -78,7 +80,7 @@ def _refuse_missing(db: str | None) -> None:
     url = ledger_url(db or os.environ.get("ACCORD_DATABASE_URL") or DEFAULT_URL)
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return  # Ledger says what is wrong with it, in its words
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
             and not Path(parsed.database).exists():
