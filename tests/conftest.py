@@ -14,7 +14,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
 from spacy.language import Language
@@ -139,3 +139,15 @@ def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def job_finished(client: Any, url: str) -> dict[str, Any]:
+    """The ingest job at `url` once it is done or failed (a worker thread runs it), polled for 30 s at most."""
+    import time
+
+    for _ in range(600):
+        job: dict[str, Any] = client.get(url).json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"the job at {url} did not finish in 30 s")

@@ -2,12 +2,11 @@
 
 import json
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from conftest import job_finished as finished
 from fastapi.testclient import TestClient
 
 from accord.api import Ledger
@@ -160,16 +159,6 @@ def test_ingest_status_and_history_through_the_api(client: TestClient) -> None:
                                 "text/html")})
     assert upload.status_code == 201, upload.text
     assert upload.json()["document"]["format"] == "html"
-
-
-def finished(client: TestClient, url: str) -> dict[str, Any]:
-    """The job at `url` once it is done or failed (a worker thread runs it)."""
-    for _ in range(600):
-        job: dict[str, Any] = client.get(url).json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"the job at {url} did not finish in 30 s")
 
 
 def test_oversize_uploads_are_refused(client: TestClient) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import job_finished
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, select, text
 
@@ -239,11 +240,7 @@ def test_two_ingests_and_the_web_server_writing_at_once_give_the_serial_result(
                                    json={"status": value, "evidence": f"report {len(answers)}"}).status_code)
     for run in runs:
         finish(run)
-    for _ in range(600):
-        done = client.get(job["url"]).json()
-        if done["status"] in ("done", "failed"):
-            break
-        time.sleep(0.1)
+    done = job_finished(client, job["url"])
     assert done["status"] == "done" and done["result"]["status"] in ("added", "unchanged"), done
     assert answers == [201] * len(answers)
     history = client.get(f"/api/v1/commitments/{commitment}").json()["history"]

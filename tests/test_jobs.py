@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import job_finished as finished
 from fastapi.testclient import TestClient
 
 from accord.api import Ledger
@@ -62,15 +63,6 @@ def make_client(url: str, **settings: Any) -> TestClient:
 def client(url: str) -> Iterator[TestClient]:
     with make_client(url) as c:
         yield c
-
-
-def finished(client: TestClient, path: str) -> dict[str, Any]:
-    for _ in range(600):
-        job: dict[str, Any] = client.get(path).json()
-        if job["status"] in ("done", "failed"):
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"{path} did not finish in 30 s")
 
 
 def test_the_server_answers_while_an_ingest_runs(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -602,7 +602,7 @@ def check(
     if format not in ("table", "json"):
         raise typer.BadParameter("must be one of table, json", param_hint="--format")
     try:
-        problems = _existing_ledger(db).check()
+        problems = _ledger(db).check()
     except LedgerError as exc:
         raise InputError(str(exc)) from None  # exit 2: 1 says "problems found"
     kinds: dict[str, int] = {}
@@ -623,11 +623,6 @@ def check(
         raise typer.Exit(1)
 
 
-def _existing_ledger(db: str | None) -> Ledger:
-    """The ledger at `db`, refusing a SQLite file that isn't there (opening would create an empty one,
-    which would check clean)."""
-    return _ledger(db)
-
 
 # -- Backup (issue 11): accord export / accord import --------------------------------------------
 
@@ -642,7 +637,7 @@ def export_ledger(
 
     Users are written by name and role only, never a password hash or a token.
     """
-    counts = _existing_ledger(db).export_to(file, force=force)
+    counts = _ledger(db).export_to(file, force=force)
     print(f"exported {sum(counts.values())} rows to {file} ("
           + ", ".join(f"{n} {name}" for name, n in counts.items() if n) + ")")
 

@@ -77,6 +77,7 @@ class TargetReader:
                                re.IGNORECASE)
         self.signals: dict[str, frozenset[str]] = {name: frozenset(w.lower() for w in ws)
                                                    for name, ws in config.get("signals", {}).items()}
+        self.signal_words = frozenset().union(*self.signals.values())  # every word a group names
         self.report = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, config["report_words"])) +
                                  r")\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
@@ -252,8 +253,7 @@ class TargetReader:
                 out.append(f"{name}:near")
             if group & set(after):
                 out.append(f"{name}:after")
-        named = set().union(*self.signals.values()) if self.signals else set()
-        if any(w.endswith("ed") and w not in named and len(w) > 4 for w in before[-3:]):
+        if any(w.endswith("ed") and w not in self.signal_words and len(w) > 4 for w in before[-3:]):
             out.append("verb-ed:near")
         if re.search(r"\bto\s+[a-z]+\s+(?:\S+\s+){0,3}$", text[clause_start : amount.start].lower()):
             out.append("infinitive:near")
