@@ -164,7 +164,7 @@ def test_commitments_filters_and_sort(client: TestClient) -> None:
     def texts(query: str) -> list[str]:
         response = client.get(f"/commitments?{query}")
         assert response.status_code == 200
-        return re.findall(r'<td class="text-cell"><a href="/commitments/\d+">([^<]+)</a>', response.text)
+        return re.findall(r'<td class="text-cell"[^>]*><a href="/commitments/\d+">([^<]+)</a>', response.text)
 
     assert texts("") == [TRADE, RAILWAY, TRAINING]
     assert texts("pillar=economy_trade") == [TRADE, TRAINING]
@@ -422,7 +422,7 @@ def test_relation_unknown_is_404_and_malformed_is_400(relations_client: TestClie
 def test_documents_show_parties_confidence_evidence_and_relation(relations_client: TestClient) -> None:
     listing = relations_client.get("/documents").text
     assert "<script>alert(2)</script>" not in listing and NAIROBI_TITLE in listing
-    assert ('<td><span class="party">Ghana <abbr class="code">GHA</abbr></span>, <span class="party">Peru '
+    assert ('<td data-label="Parties"><span class="party">Ghana <abbr class="code">GHA</abbr></span>, <span class="party">Peru '
             '<abbr class="code">PER</abbr></span><div class="meta"><a class="relation" href="/relations/GHA-PER">'
             'GHA-PER</a></div></td>') in listing
     only = relations_client.get("/documents?relation=per-gha").text

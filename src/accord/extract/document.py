@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from accord.extract.lexicon import load_jsonl, strip_diacritics
-from accord.extract.statements import DATELINE
+from accord.extract.dateline import DATELINE
 from accord.model import Actor, Mention, Statement, Target
 
 _COMPOUND = re.compile(r"(?<![\w.-])(?:[A-Z][\w.’']*[-–])+[A-Z][\w.’']*\s")

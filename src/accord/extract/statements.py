@@ -16,6 +16,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from accord.extract.dateline import DATELINE
 from accord.extract.features import candidate_features, sentence_features
 from accord.extract.learned import Models, shipped_models
 from accord.extract.lexicon import load_yaml
@@ -153,11 +154,6 @@ class StatementClassifier:
         return both, named
 
 
-# "VIENTIANE, Dec 1 (Reuters) - ", "BEIJING, April 9 (Xinhua) -- ", "date 2025-12-02 HÀ NỘI - ", "VOV.VN - "
-DATELINE = re.compile(
-    r"(?:date\s+\S+\s+)?(?:[A-ZÀ-Ỹ][A-ZÀ-Ỹ .'’/]+|[A-Z][a-z]+(?=\s\())(?:,\s*[^-–—\n(]{1,25})?"
-    r"\s*(?:\([^)]{1,30}\))?\s*(?:-{1,2}|–|—)\s"
-)
 _BULLET = re.compile(r"(?:[-–•*▪●]|\(?[a-z]\)|\(?[ivx]{1,4}\))[ \t]+")
 _ADVERBS = {"also", "jointly", "further", "closely", "together", "both", "each", "will", "and", "to", "hereby",
             "fully", "actively", "firmly", "continuously", "themselves", "itself", "alone"}

@@ -202,9 +202,10 @@ def search(conn: Connection, query_text: str, limit: int | None = None) -> list[
             q=query_text)
         ids = None
     query = (select(S.c.id, S.c.text, S.c.type, S.c.start, S.c.end, S.c.commitment_id, D.c.id.label("document"),
-                    D.c.title, D.c.published).join(D, D.c.id == S.c.document_id).where(condition)
+                    D.c.title, D.c.published, S.c.pillars, D.c.relation)
+             .join(D, D.c.id == S.c.document_id).where(condition)
              .order_by(S.c.id).limit(limit))
-    found = [_plain(dict(r._mapping)) for r in conn.execute(query)]
+    found = [_plain({**r._mapping, "pillars": list(r.pillars or [])}) for r in conn.execute(query)]
     if ids is not None:
         order = {i: n for n, i in enumerate(ids)}
         found.sort(key=lambda r: order[r["id"]])
@@ -452,3 +453,51 @@ def occasions(conn: Connection, relation: str) -> list[dict[str, Any]]:
         item["documents"].append({"id": r.document, "title": r.title, "outlet": r.outlet,
                                   "published": _iso(r.published)})
     return sorted(found.values(), key=lambda o: (o["date"] is None, o["date"] or "", o["id"]))
+
+
+def changes(conn: Connection, relation: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """What changed most recently, newest first: commitments founded and status or stage changes recorded
+    (of one relation, or the whole ledger) — what a feed reader follows."""
+    H = t.status_changes
+    founded = select(C.c.id, C.c.text, C.c.relation, C.c.created_at).order_by(C.c.created_at.desc(), C.c.id.desc())
+    recorded = (select(H.c.id, H.c.commitment_id, H.c.field, H.c.value, H.c.evidence, H.c.source, H.c.by,
+                       H.c.origin, H.c.statement_id, H.c.observed, H.c.recorded_at, C.c.text, C.c.relation)
+                .join(C, C.c.id == H.c.commitment_id).order_by(H.c.recorded_at.desc(), H.c.id.desc()))
+    if relation is not None:
+        founded, recorded = founded.where(C.c.relation == relation), recorded.where(C.c.relation == relation)
+    out = [{"kind": "commitment", "commitment": r.id, "text": r.text, "relation": r.relation, "at": r.created_at}
+           for r in conn.execute(founded.limit(limit))]
+    out += [{"kind": "status", "change": r.id, "commitment": r.commitment_id, "text": r.text,
+             "relation": r.relation, "field": r.field, "value": r.value, "evidence": r.evidence, "source": r.source,
+             "by": r.by, "origin": r.origin, "reviewed": r.statement_id is not None,
+             "observed": _iso(r.observed), "at": r.recorded_at} for r in conn.execute(recorded.limit(limit))]
+    out.sort(key=lambda c: (c["at"], c["kind"] == "status", c.get("change", 0)), reverse=True)
+    return out[:limit]
+
+
+FACETS = ("pillar", "type", "relation", "year")
+
+
+def facet_values(hit: dict[str, Any]) -> dict[str, list[str]]:
+    """The facet values of one search hit: its pillars, type, relation and year (a hit may have several pillars)."""
+    year = (hit.get("published") or "")[:4]
+    return {"pillar": list(hit.get("pillars") or []), "type": [hit["type"]],
+            "relation": [hit["relation"]] if hit.get("relation") else [], "year": [year] if year else []}
+
+
+def faceted(hits: list[dict[str, Any]], chosen: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
+    """The hits that have every chosen facet value, and per facet the counts of each value among the hits
+    that match the other chosen facets (so a count says what choosing that value would give)."""
+    values = [facet_values(h) for h in hits]
+    kept = [h for h, v in zip(hits, values) if all(chosen[f] in v[f] for f in chosen)]
+    counts: dict[str, list[tuple[str, int]]] = {}
+    for facet in FACETS:
+        others = {f: x for f, x in chosen.items() if f != facet}
+        tally: dict[str, int] = defaultdict(int)
+        for v in values:
+            if all(others[f] in v[f] for f in others):
+                for value in v[facet]:
+                    tally[value] += 1
+        order = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))
+        counts[facet] = sorted(order, reverse=True) if facet == "year" else order
+    return kept, counts

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from accord.extract.dateline import body_start
 from accord.ledger import queries, tracking
 from accord.track.progress import target_progress
 from accord.track.status import current, flags, parse_deadline
@@ -32,6 +33,10 @@ def enrich(conn: Connection, items: list[dict[str, Any]], today: date) -> list[d
         stage = current(history, "stage")
         item["status"] = status["value"] if status else "announced"
         item["status_origin"] = status["origin"] if status else "automatic"
+        item["status_set"] = _how_set(status)
+        item["status_by"] = status["by"] if status else None
+        offset = body_start(item["text"])  # "PHNOM PENH, May 20 - Cambodia and ...": the title starts at "Cambodia"
+        item["title"], item["title_offset"] = item["text"][offset:], offset
         item["stage"] = stage["value"] if stage else ("pledged" if item["id"] in projects else None)
         for target in item["targets"]:
             indicator = links.get(target["id"])
@@ -45,11 +50,30 @@ def enrich(conn: Connection, items: list[dict[str, Any]], today: date) -> list[d
         item["deadlines"] = deadlines.get(item["id"], [])
         dated = item["targets"] + [{"deadline": d} for d in item["deadlines"]]
         item["flags"] = flags(item["status"], dated, history, date.fromisoformat(item["first_seen"]), today)
+        item["deadline"], item["deadline_text"] = _earliest_deadline(dated)
     return items
 
 
+def _how_set(entry: dict[str, Any] | None) -> str:
+    """How the status in force was set: "recorded" (a person typed it), "reviewed" (a person accepted
+    evidence a later document gave) or "automatic" (the default, or an indicator's figures)."""
+    if entry is None or entry["origin"] == "automatic":
+        return "automatic"
+    return "reviewed" if entry.get("statement_id") is not None else "recorded"
+
+
+def _earliest_deadline(dated: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """The earliest deadline a commitment states (ISO date, the words that state it), or (None, None)."""
+    parsed = [(d, item["deadline"]) for item in dated if (d := parse_deadline(item.get("deadline"))) is not None]
+    if not parsed:
+        return None, None
+    day, words = min(parsed, key=lambda pair: pair[0])
+    return day.isoformat(), words
+
+
 SORTS = {"id": "id", "text": "text", "status": "status", "first": "first_seen", "last": "last_seen",
-         "pledged": "first_pledged", "reaffirmed": "times_reaffirmed", "documents": "documents"}
+         "pledged": "first_pledged", "reaffirmed": "times_reaffirmed", "documents": "documents",
+         "deadline": "deadline"}
 
 
 def sort_commitments(items: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
@@ -64,6 +88,8 @@ def sort_commitments(items: list[dict[str, Any]], sort: str) -> list[dict[str, A
             return scale.index(c["status"]) if c["status"] in scale else len(scale)
         if key == "text":
             return c["text"].casefold()
+        if key == "deadline":  # undated last, whichever way
+            return c["deadline"] or ("0000" if sort.startswith("-") else "9999")
         return c[key] if c[key] is not None else ""
 
     return sorted(items, key=value, reverse=sort.startswith("-"))
