@@ -1,7 +1,8 @@
 """The dashboard in a real browser (Debian's Chromium driven by Playwright) against `accord serve`.
 
-Screenshots of each page at laptop and phone size go to test-artifacts/screenshots/; the overview,
-commitment, document and relation pages also to docs/screenshots/ for the project's notes.
+Every page is checked at laptop (1366×900) and phone (390×844) size — no table wider than the window, no
+word broken mid-word, AA contrast for every text — and shot: whole pages to test-artifacts/screenshots/,
+the first screenful to docs/screenshots/ for the project's notes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
 DOCS = ROOT / "docs" / "screenshots"
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-FOR_DOCS = {"overview", "commitment", "document", "relation"}
 
 OSLO = """Norway and Chile agree to expand trade and clean energy ties
 OSLO, March 3, 2025 - Norwegian Prime Minister Jonas Gahr Store and Chilean President Gabriel Boric held talks in Oslo on Monday.
@@ -104,22 +104,89 @@ def browser(server: str, chromium: Path) -> Iterator[object]:
         launched.close()
 
 
+# What the eye would catch, measured in the page: a table wider than the window, a word broken across
+# lines, text whose colour is too close to what is behind it (WCAG 2.1 AA: 4.5:1, 3:1 for large text).
+LAYOUT_CHECK = r"""() => {
+  const out = {overflow: [], broken: [], contrast: []};
+  const width = document.documentElement.clientWidth;
+  const shown = (el) => {
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const st = getComputedStyle(e);
+      if (st.display === 'none' || st.visibility === 'hidden') return false;
+      const r = e.getBoundingClientRect();
+      if (r.width <= 1 || r.height <= 1) return false;
+    }
+    return true;
+  };
+  for (const t of document.querySelectorAll('main table')) {
+    const r = t.getBoundingClientRect();
+    if (shown(t) && (r.left < -1 || r.right > width + 1)) out.overflow.push(`${t.className || 'table'}: ${Math.round(r.left)}..${Math.round(r.right)} in ${width}px`);
+  }
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const rgba = (c) => { const m = c.match(/[\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const over = (top, under) => { const a = top[3]; return [0, 1, 2].map((i) => top[i] * a + under[i] * (1 - a)).concat([1]); };
+  const behind = (el) => {  // the colour under el's text: its backgrounds composited down to the page's
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const st = getComputedStyle(e);
+      if (st.backgroundImage !== 'none') return null;  // a gradient or picture: no single colour to judge
+      const c = rgba(st.backgroundColor);
+      if (c[3] > 0) layers.push(c);
+      if (c[3] === 1) break;
+    }
+    let colour = [255, 255, 255, 1];
+    for (const c of layers.reverse()) colour = over(c, colour);
+    return colour;
+  };
+  const judged = new Set();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || !n.textContent.trim() || !shown(el) || el.closest('script, style, .skip')) continue;
+    if (!el.closest('.url, code, pre, svg')) {
+      for (const m of n.textContent.matchAll(/[A-Za-z\u00C0-\u024F]{2,}/g)) {
+        const range = document.createRange();
+        range.setStart(n, m.index); range.setEnd(n, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+        if (tops.size > 1) out.broken.push(`${m[0]} (in <${el.tagName.toLowerCase()} class="${el.className}">)`);
+      }
+    }
+    if (judged.has(el)) continue;
+    judged.add(el);
+    const st = getComputedStyle(el);
+    const fg = rgba(st.color), bg = behind(el);
+    if (!bg) continue;
+    const text = over(fg, bg), [a, b] = [lum(text), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
+    const needed = size >= 24 || (size >= 18.66 && bold) ? 3 : 4.5;
+    if (ratio < needed - 0.005) out.contrast.push(`${ratio.toFixed(2)} < ${needed}: "${n.textContent.trim().slice(0, 40)}" (${st.color} on rgb(${bg.slice(0, 3).map(Math.round)}), <${el.tagName.toLowerCase()} class="${el.className}">)`);
+  }
+  return out;
+}"""
+
+
 def shoot(page: object, name: str) -> None:
-    """Screenshots at laptop and phone size; at phone width the page itself must not scroll sideways."""
+    """Screenshots at laptop and phone size, each checked: the page never scrolls sideways at phone width,
+    no table is wider than the window, no word breaks across lines, and every text meets AA contrast."""
     from playwright.sync_api import Page
 
     assert isinstance(page, Page)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    DOCS.mkdir(parents=True, exist_ok=True)
     for size, viewport in (("laptop", LAPTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
         page.wait_for_timeout(100)
         if size == "phone":
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], f"{name} scrolls sideways at phone width ({width}px)"
+        found = page.evaluate(LAYOUT_CHECK)
+        assert found["overflow"] == [], f"{name} at {size} size: a table overflows: {found['overflow']}"
+        assert found["broken"] == [], f"{name} at {size} size: words broken mid-word: {found['broken'][:5]}"
+        assert found["contrast"] == [], f"{name} at {size} size: contrast under AA: {found['contrast'][:5]}"
         page.screenshot(path=str(ARTIFACTS / f"{name}-{size}.png"), full_page=True)
-        if name in FOR_DOCS:  # the committed copies: the first screenful only, to keep them small
-            DOCS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(DOCS / f"{name}-{size}.png"))
+        page.screenshot(path=str(DOCS / f"{name}-{size}.png"))  # the committed copy: the first screenful only
     page.set_viewport_size(LAPTOP)
 
 
@@ -267,4 +334,53 @@ def test_api_docs_render_from_this_server_alone(browser: object, server: str) ->
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Accord", timeout=30_000)
     expect(page.locator(".opblock-summary-path", has_text="/api/v1/commitments").first).to_be_visible()
     assert elsewhere == [] and errors == []
+    page.close()
+
+
+def test_finding_things_at_both_sizes(browser: object, server: str) -> None:
+    """Search with facets, the entities and documents lists, sign-in and error pages, and the Atom feeds."""
+    import feedparser  # type: ignore[import-untyped]  # ships no type information
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page(viewport=LAPTOP)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    page.goto(server + "/search?q=railway")
+    expect(page.locator("ol.hits > li")).to_have_count(2)  # the pledge (2025) and the ground-breaking (2026)
+    expect(page.locator(".facets")).to_contain_text("2026 (1)")
+    shoot(page, "search")
+    page.locator(".facets").get_by_role("link", name="2025").click()
+    expect(page).to_have_url(f"{server}/search?q=railway&year=2025")
+    expect(page.locator("ol.hits > li")).to_have_count(1)
+    expect(page.locator("ol.hits > li")).to_contain_text("pledged to speed up the Santiago - Valparaiso railway")
+    page.locator(".facets").get_by_role("link", name="Remove year 2025").click()
+    expect(page.locator("ol.hits > li")).to_have_count(2)
+
+    page.goto(server + "/entities")
+    expect(page.locator("h1")).to_have_text("Entities")
+    shoot(page, "entities")
+    page.locator(".tabs").get_by_role("link", name=re.compile(r"^Place \(\d+\)$")).click()
+    expect(page.locator("table.responsive tbody tr").first).to_contain_text("Place")
+
+    page.goto(server + "/documents")
+    expect(page.locator("table.responsive tbody tr")).to_have_count(2)
+    shoot(page, "documents")
+
+    page.goto(server + "/login")
+    shoot(page, "login")
+    page.goto(server + "/commitments/999999")
+    expect(page.locator("main")).to_contain_text("no commitment 999999")
+    shoot(page, "error")
+
+    page.goto(server + "/relations/CHL-NOR")
+    feed_url = page.locator('link[rel="alternate"][type="application/atom+xml"]').last.get_attribute("href")
+    assert feed_url == "/relations/CHL-NOR/feed.atom"
+    for url in ("/feed.atom", feed_url):
+        answer = page.request.get(server + url)
+        assert answer.ok and answer.headers["content-type"].startswith("application/atom+xml")
+        feed = feedparser.parse(answer.text())
+        assert feed.bozo == 0 and any(TRADE in e.title or TRADE[:60] in e.title for e in feed.entries)
+    assert errors == []
     page.close()

@@ -236,26 +236,81 @@ class Ledger:
             suggest_from_indicators(conn, {indicator_id})
 
     def import_observations(self, path: str) -> int:
+        """Observations from a CSV file (indicator, period, value, source[, unit, frequency]), all or
+        nothing; how many were new."""
         from pathlib import Path
 
         from accord.process import import_observations
 
         return import_observations(self.engine, Path(path))
 
-    def link_target(self, target_id: int, indicator: str) -> None:
+    def import_observations_data(self, data: bytes, name: str) -> tuple[int, int]:
+        """The same import from a CSV held in memory (an upload); `name` is the file's name in errors.
+        (Observations added, rows read): a row already there adds nothing."""
+        from accord.process import import_observation_data
+
+        return import_observation_data(self.engine, data, name)
+
+    def link_target(self, target_id: int, indicator: str | int) -> None:
+        """Track a target against an indicator, named (str) or by its id (int)."""
         from accord.ledger import tracking, transaction
         from accord.process import suggest_from_indicators
 
         with transaction(self.engine) as conn:
-            indicator_id = tracking.indicator_id(conn, indicator)
+            if isinstance(indicator, str):
+                indicator_id = tracking.indicator_id(conn, indicator)
+            else:
+                indicator_id = int(tracking.indicator(conn, indicator)["id"])  # NotFound for an unknown id
             tracking.link_target(conn, target_id, indicator_id)
             suggest_from_indicators(conn, {indicator_id})
 
     def indicators(self) -> list[dict[str, Any]]:
+        """Indicators with their observations, the latest of them, and the targets they track (target and
+        commitment ids)."""
         from accord.ledger import tracking
 
         with self.engine.connect() as conn:
-            return [{**i, "observations": _plain_rows(i["observations"])} for i in tracking.indicators(conn)]
+            found = tracking.indicators(conn)
+            tracked = tracking.linked_targets(conn)
+        out = []
+        for i in found:
+            latest = i["observations"][-1] if i["observations"] else None  # the last period, latest recorded
+            out.append({**i, "observations": _plain_rows(i["observations"]),
+                        "latest_period": latest["period"].isoformat() if latest else None,
+                        "latest_value": latest["value"] if latest else None,
+                        "targets": [{"id": tg["id"], "commitment": tg["commitment"]} for tg in tracked
+                                    if tg["indicator_id"] == i["id"]]})
+        return out
+
+    def indicator(self, indicator_id: int) -> dict[str, Any]:
+        """One indicator: its observations with their sources, oldest first, and the targets it tracks
+        with their commitments and progress."""
+        from decimal import Decimal
+
+        from accord.ledger import tracking
+        from accord.track import parse_deadline, target_progress
+
+        with self.engine.connect() as conn:
+            item = tracking.indicator(conn, indicator_id)
+            rows = tracking.observation_rows(conn, indicator_id)
+            series = tracking.observations(conn, indicator_id)
+            targets = tracking.linked_targets(conn, [indicator_id])
+        for target in targets:
+            target.pop("indicator_id")
+            progress = target_progress(Decimal(repr(target["value"])), series, parse_deadline(target["deadline"]),
+                                       self.today)
+            target["progress"] = {**progress.to_dict(), "unit": item["unit"]}
+        latest = rows[-1] if rows else None
+        return {**item, "observations": _plain_rows(rows),
+                "latest_period": latest["period"].isoformat() if latest else None,
+                "latest_value": latest["value"] if latest else None, "targets": targets}
+
+    def indicator_choices(self) -> list[dict[str, Any]]:
+        """Id, name and unit of every indicator, by name (a form's choices)."""
+        from accord.ledger import tracking
+
+        with self.engine.connect() as conn:
+            return tracking.indicator_names(conn)
 
     def diff(self, a: int | str, b: int | str, relation: str | None = None) -> dict[str, Any]:
         """Commitments new in B, continued from A (wording word by word, target changes), dropped since A.

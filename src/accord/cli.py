@@ -304,6 +304,11 @@ def show(commitment_id: int, db: DbOption = None, format: FormatOption = "table"
         from accord.export import commitment_panel
 
         Console().print(commitment_panel(item))
+        for tg in item["targets"]:  # with the id that `accord indicator link TARGET_ID NAME` takes
+            percent = (tg.get("progress") or {}).get("percent")
+            tracked = (f"indicator {tg['indicator']}, " + (f"{percent} % done" if percent else "no observations yet")
+                       if tg.get("indicator") else f"not tracked: accord indicator link {tg['id']} NAME")
+            print(f"target {tg['id']}: {tg['metric']} {tg['value']:,} {tg['unit']} · {tracked}")
 
 
 @app.command()

@@ -106,12 +106,14 @@ def add_observation(conn: Connection, indicator: int, period: date, value: float
 
 
 def indicators(conn: Connection) -> list[dict[str, Any]]:
-    out = []
-    for r in conn.execute(select(I).order_by(I.c.name)):
-        obs = [dict(o._mapping) for o in conn.execute(select(O).where(O.c.indicator_id == r.id)
-                                                        .order_by(O.c.period, O.c.id))]
-        out.append({**dict(r._mapping), "observations": obs})
-    return out
+    return [{**dict(r._mapping), "observations": observation_rows(conn, r.id)}
+            for r in conn.execute(select(I).order_by(I.c.name))]
+
+
+def observation_rows(conn: Connection, indicator: int) -> list[dict[str, Any]]:
+    """Every observation of an indicator with its source, by period, then as recorded."""
+    return [dict(o._mapping) for o in conn.execute(select(O).where(O.c.indicator_id == indicator)
+                                                    .order_by(O.c.period, O.c.id))]
 
 
 def observations(conn: Connection, indicator: int) -> list[tuple[date, float]]:
@@ -146,3 +148,27 @@ def target_row(conn: Connection, target_id: int) -> dict[str, Any] | None:
                        .join(t.statements, t.statements.c.id == t.targets.c.statement_id)
                        .where(t.targets.c.id == target_id)).first()
     return None if row is None else dict(row._mapping)
+
+
+def indicator(conn: Connection, indicator_id: int) -> dict[str, Any]:
+    row = conn.execute(select(I).where(I.c.id == indicator_id)).first()
+    if row is None:
+        raise NotFound(f"no indicator {indicator_id} (see /indicators or `accord indicator list`)")
+    return dict(row._mapping)
+
+
+def indicator_names(conn: Connection) -> list[dict[str, Any]]:
+    """Id, name and unit of every indicator, by name: the choices when linking a target."""
+    return [dict(r._mapping) for r in conn.execute(select(I.c.id, I.c.name, I.c.unit).order_by(I.c.name))]
+
+
+def linked_targets(conn: Connection, indicator_ids: list[int] | None = None) -> list[dict[str, Any]]:
+    """Targets tracked by indicators, with the commitment each belongs to, by target id."""
+    T, S, C = t.targets, t.statements, t.commitments
+    query = (select(TI.c.indicator_id, T.c.id, T.c.metric, T.c.value, T.c.unit, T.c.deadline,
+                    S.c.commitment_id.label("commitment"), C.c.text.label("commitment_text"))
+             .join(T, T.c.id == TI.c.target_id).join(S, S.c.id == T.c.statement_id)
+             .outerjoin(C, C.c.id == S.c.commitment_id).order_by(T.c.id))
+    if indicator_ids is not None:
+        query = query.where(TI.c.indicator_id.in_(indicator_ids))
+    return [dict(r._mapping) for r in conn.execute(query)]

@@ -19,6 +19,7 @@ from accord.process.ingest import (
 from accord.process.known import KnownState
 from accord.process.track import (
     decide_evidence,
+    import_observation_data,
     import_observations,
     link_evidence,
     period_end,
@@ -28,6 +29,7 @@ from accord.process.track import (
 
 __all__ = [
     "IngestResult", "KnownState", "check_files", "decide_evidence", "expand_paths", "expand_sources", "extract_paths",
-    "import_observations", "ingest_document", "ingest_sources", "link_evidence", "merge_commitments", "period_end",
-    "record_status", "set_document_parties", "split_statement", "suggest_from_indicators",
+    "import_observation_data", "import_observations", "ingest_document", "ingest_sources", "link_evidence",
+    "merge_commitments", "period_end", "record_status", "set_document_parties", "split_statement",
+    "suggest_from_indicators",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from accord.errors import InputNotFound
+from accord.errors import InputError, InputNotFound
 from accord.model import Document, Statement
 from accord.process.curate import transaction_for
 from accord.process.known import KnownState, view_of
@@ -81,34 +81,98 @@ def decide_evidence(engine: Engine, candidate_id: int, accept: bool, by: str | N
 
 
 def import_observations(engine: Engine, path: Path) -> int:
-    """Observations from CSV (indicator, period, value, source[, unit, frequency]), all or nothing."""
-    import csv
-    from decimal import Decimal, InvalidOperation
-
-    from accord.errors import InputError
-    from accord.ledger import tracking
-
+    """Observations from CSV (indicator, period, value, source[, unit, frequency]), all or nothing;
+    how many were new."""
     if not path.exists():
         raise InputNotFound(f"{path}: no such file")
+    return import_observation_data(engine, path.read_bytes(), str(path))[0]
+
+
+# The columns' widths in the ledger (tables.indicators): a longer unit or frequency is refused in words.
+UNIT_WIDTH, FREQUENCY_WIDTH = 16, 12
+
+
+def import_observation_data(engine: Engine, data: bytes, name: str) -> tuple[int, int]:
+    """Observations from CSV bytes (a file's, an upload's), all or nothing: every row is checked before
+    any is written, and a bad one is refused in one sentence naming `name` and its row. (Observations
+    added, rows read): a row already there (same indicator, period and source) adds nothing."""
+    from accord.ledger import tracking
+
+    rows = _observation_rows(data, name)
     added = 0
-    with path.open(encoding="utf-8", newline="") as f, transaction_for(engine) as conn:
-        reader = csv.DictReader(f)
-        missing = {"indicator", "period", "value", "source"} - set(reader.fieldnames or [])
-        if missing:
-            raise InputError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+    with transaction_for(engine) as conn:
         touched: set[int] = set()
-        for n, row in enumerate(reader, start=2):
-            try:
-                value = Decimal(row["value"].replace(",", "").strip())
-                period = period_end(row["period"].strip())
-            except (InvalidOperation, ValueError):
-                raise InputError(f"{path}:{n}: bad value or period ({row['value']!r}, {row['period']!r})") from None
-            indicator = tracking.add_indicator(conn, row["indicator"].strip(), (row.get("unit") or "").strip() or "USD",
-                                               (row.get("frequency") or "").strip() or "yearly", None)
-            added += tracking.add_observation(conn, indicator, period, float(value), row["source"].strip())
+        for n, row in rows:
+            indicator = tracking.add_indicator(conn, row["indicator"], row["unit"] or "USD",
+                                               row["frequency"] or "yearly", None)
+            if row["unit"]:
+                unit = tracking.indicator_units(conn)[indicator]
+                if unit != row["unit"]:
+                    raise InputError(f"{name}, row {n}: indicator {row['indicator']!r} is measured in {unit}, "
+                                     f"not {row['unit']}; nothing was imported")
+            added += tracking.add_observation(conn, indicator, row["period"], row["value"], row["source"])
             touched.add(indicator)
         suggest_from_indicators(conn, touched)
-    return added
+    return added, len(rows)
+
+
+def _observation_rows(data: bytes, name: str) -> list[tuple[int, dict[str, Any]]]:
+    """The CSV's rows, checked and parsed, each with its row number (the header is row 1)."""
+    import csv
+    import io
+    import math
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        text = data.decode("utf-8-sig")  # a spreadsheet's "CSV UTF-8" starts with a byte-order mark
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{name}, line {line}: not UTF-8 text; save the file as CSV UTF-8; "
+                         "nothing was imported") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    out: list[tuple[int, dict[str, Any]]] = []
+    try:
+        missing = {"indicator", "period", "value", "source"} - {f.strip() for f in reader.fieldnames or []}
+        if missing:
+            raise InputError(f"{name}: the first row must name the columns indicator, period, value, source "
+                             f"(missing: {', '.join(sorted(missing))}); nothing was imported")
+        reader.fieldnames = [f.strip() for f in reader.fieldnames or []]
+        for n, raw in enumerate(reader, start=2):
+            where = f"{name}, row {n}"
+            row = {k: (raw.get(k) or "").strip() for k in ("indicator", "period", "value", "source", "unit",
+                                                              "frequency")}
+            if any("\x00" in v for v in row.values()):
+                raise InputError(f"{where}: a NUL character is not allowed; nothing was imported")
+            for column in ("indicator", "period", "value", "source"):
+                if not row[column]:
+                    raise InputError(f"{where}: the {column} is empty; nothing was imported")
+            try:
+                period = period_end(row["period"])
+            except (ValueError, OverflowError):
+                raise InputError(f"{where}: the period {_shown(row['period'])} is not a year, a month or a date "
+                                 "(2025, 2025-06, 2025-06-30); nothing was imported") from None
+            try:
+                value = float(Decimal(row["value"].replace(",", "")))
+            except InvalidOperation:
+                value = math.nan
+            if not math.isfinite(value):
+                raise InputError(f"{where}: the value {_shown(row['value'])} is not a number; "
+                                 "nothing was imported")
+            for column, width in (("unit", UNIT_WIDTH), ("frequency", FREQUENCY_WIDTH)):
+                if len(row[column]) > width:
+                    raise InputError(f"{where}: the {column} {_shown(row[column])} is longer than {width} "
+                                     "characters; nothing was imported")
+            out.append((n, {**row, "period": period, "value": value}))
+    except csv.Error as exc:
+        raise InputError(f"{name}, line {reader.line_num}: not CSV ({exc}); nothing was imported") from None
+    if not out:
+        raise InputError(f"{name}: no observations below the header row; nothing was imported")
+    return out
+
+
+def _shown(value: str) -> str:
+    """A cell quoted in an error message, cut short: the message is one sentence, whatever the file holds."""
+    return repr(value if len(value) <= 40 else value[:40] + "…")
 
 
 def suggest_from_indicators(conn: Connection, indicators: set[int]) -> None:

@@ -31,7 +31,7 @@ from accord.web.guard import INTERNAL, Guard, log
 
 def create_app(settings: Settings) -> FastAPI:
     """The FastAPI app over the ledger at `settings.database_url`."""
-    from accord.web import api, pages
+    from accord.web import api, indicators, pages
 
     ledger = Ledger(settings.database_url)
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(Guard, settings=settings)
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
+    app.include_router(indicators.router)  # its pages, and the JSON twin of one indicator
     app.mount("/static", StaticFiles(directory=str(resources.files("accord.web") / "static")), name="static")
     # Swagger UI's own files, from the fastapi-swagger package (its bundle, not its routes)
     swagger = resources.files("fastapi_swagger") / "resources"
