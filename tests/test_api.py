@@ -277,3 +277,62 @@ def test_set_parties_corrects_a_document(relations: TestClient) -> None:
     moved = relations.get("/api/v1/relations/BRA-GHA-PER").json()
     assert [c["relation"] for c in moved["commitments"]] == ["BRA-GHA-PER"]
     assert relations.get("/api/v1/relations/GHA-PER").status_code == 404
+
+
+# Routes under /api/v1 that another module defines and has yet to type (indicators.py: its owner adds
+# `response_model=models.IndicatorFull`); typing one makes this test ask for its removal here.
+UNTYPED_ELSEWHERE = {("get", "/api/v1/indicators/{indicator_id}")}
+
+
+def test_every_api_route_documents_the_shape_of_its_answer(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    untyped = set()
+    routes = [(method, path, op) for path, ops in spec["paths"].items() if path.startswith("/api/v1/")
+              for method, op in ops.items()]
+    assert len(routes) >= 20
+    for method, path, op in routes:
+        answers = {code: r for code, r in op["responses"].items() if code.startswith("2")}
+        schemas = [r.get("content", {}).get("application/json", {}).get("schema") for r in answers.values()]
+        if not answers or not all(schemas):  # none, or an empty {} (FastAPI's "any")
+            untyped.add((method, path))
+            continue
+        for schema in schemas:
+            assert "$ref" in schema or schema.get("type") == "object", (method, path, schema)
+        error = op["responses"]["404"]["content"]["application/json"]["schema"]
+        assert error == {"$ref": "#/components/schemas/ErrorOut"}, (method, path)
+        if method == "get" and "format" in {p["name"] for p in op.get("parameters", [])}:
+            assert answers["200"]["content"]["text/csv"]["schema"] == {"type": "string"}, path  # ?format=csv
+    assert untyped == UNTYPED_ELSEWHERE
+    schemas = spec["components"]["schemas"]
+    assert {"items", "total", "next"} <= set(schemas["Page_Commitment_"]["properties"])
+    assert schemas["ErrorOut"]["properties"]["error"] == {"$ref": "#/components/schemas/ErrorBody"}
+    refused = spec["paths"]["/api/v1/commitments"]["get"]["responses"]["422"]  # the one error shape, not
+    assert refused["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorOut"}  # FastAPI's
+
+
+def test_answers_validate_against_their_models(client: TestClient) -> None:
+    from accord.web import models
+
+    commitments = client.get("/api/v1/commitments").json()
+    models.Page[models.Commitment].model_validate(commitments)
+    first = commitments["items"][0]["id"]
+    checks: list[tuple[str, type[models.Open]]] = [
+        ("/api/v1/documents", models.Page[models.Document]), ("/api/v1/documents/1", models.DocumentFull),
+        ("/api/v1/statements", models.Page[models.Statement]), (f"/api/v1/commitments/{first}", models.CommitmentFull),
+        ("/api/v1/entities", models.Page[models.Entity]), ("/api/v1/relations", models.Page[models.Relation]),
+        ("/api/v1/diff?a=1&b=2", models.Diff), ("/api/v1/search?q=cable", models.Page[models.Hit]),
+        ("/api/v1/review", models.Page[models.Candidate]), ("/api/v1/documents/999", models.ErrorOut),
+        ("/healthz", models.Health)]
+    for path, model in checks:
+        body = client.get(path).json()
+        assert model.model_validate(body).model_dump(exclude_unset=True) == body, path  # every field, as sent
+    entity = client.get("/api/v1/entities").json()["items"][0]["id"]
+    models.EntityFull.model_validate(client.get(f"/api/v1/entities/{entity}").json())
+    relation = client.get("/api/v1/relations").json()["items"][0]["relation"]
+    models.RelationFull.model_validate(client.get(f"/api/v1/relations/{relation}").json())
+    queued = client.post("/api/v1/documents", json={"text": DOC_A}, headers=TOKEN)
+    models.JobQueued.model_validate(queued.json())
+    job = models.Job.model_validate(finished(client, queued.json()["url"]))
+    assert job.status == "done" and job.result is not None and job.result.status == "unchanged"
+    waited = client.post("/api/v1/documents?wait=1", json={"text": DOC_A}, headers=TOKEN).json()
+    assert models.Ingested.model_validate(waited).document is not None

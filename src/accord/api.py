@@ -61,21 +61,15 @@ class Ledger:
         return ingest_document(self.engine, text_document(text, source))
 
     def ingest_upload(self, data: bytes, filename: str) -> IngestResult:
-        """Ingest an uploaded file (text, HTML or PDF, told by its name and first bytes)."""
-        import tempfile
-        from pathlib import Path
+        """Ingest an uploaded file (text, HTML or PDF, told by its name and first bytes); its messages and
+        its source name `filename` (its last part), never a path on this machine."""
+        from pathlib import PurePosixPath
 
-        from accord.ingest import read_document
+        from accord.ingest import read_upload
         from accord.process import ingest_document
 
-        suffix = Path(filename).suffix.lower()[:8] or ".txt"
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / f"upload{suffix}"
-            path.write_bytes(data)
-            doc = read_document(path)
-        from dataclasses import replace
-
-        return ingest_document(self.engine, replace(doc, source=Path(filename).name or "upload"))
+        name = PurePosixPath(filename.replace("\\", "/")).name or "upload"
+        return ingest_document(self.engine, read_upload(data, name))
 
     def document(self, document_id: int) -> dict[str, Any]:
         """A document with its text and every statement, mention and target."""

@@ -52,6 +52,24 @@ def read_document(source: str | Path, *, timeout: float = 30.0, max_bytes: int =
         fmt = _SUFFIXES.get(path.suffix.lower()) or _sniff(_head(path))
         data = _read_text_file(path, max_bytes) if fmt == "text" else _read_bytes(path, max_bytes)
         charset, url = "utf-8", None
+    return _document(data, fmt, charset, url, name)
+
+
+def read_upload(data: bytes, filename: str, *, max_bytes: int = 50_000_000) -> Document:
+    """A file sent to the server (a form's upload, the API's), read from memory as `read_document` reads
+    a file: its format from the name's suffix or its first bytes. Every message names `filename`, the
+    name the person gave it, never a path on the server (there is none: nothing is written to disk)."""
+    if len(data) > max_bytes:
+        raise InputTooLarge(f"{filename}: {len(data):,} bytes, over the limit of {max_bytes:,}")
+    fmt = _SUFFIXES.get(Path(filename).suffix.lower()) or _sniff(data[:_SNIFF])
+    if fmt == "text" and b"\x00" in data:  # anywhere, not only in the first bytes: no database stores it
+        raise InputNotText(f"{filename}: binary file, not text (it contains NUL bytes)")
+    return _document(data, fmt, "utf-8", None, filename)
+
+
+def _document(data: bytes, fmt: str, charset: str | None, url: str | None, name: str) -> Document:
+    """The Document of a source's bytes in a known format; `name` (a path, URL or upload's name) is its
+    source and what every message names."""
     if fmt == "html":
         text, found = read_html(data, name, url=url)
     elif fmt == "pdf":

@@ -9,6 +9,7 @@ and each document is placed among everything committed before it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +35,17 @@ class IngestResult:
     commitments_new: int = 0
     commitments_merged: int = 0
     error: str | None = None
+
+
+# Told each stage of `ingest_document` as it begins ("extracting", "writing"): the web's job page says it.
+# A context variable rather than a parameter, so the Ledger's ingest calls need not pass it through.
+STAGE: ContextVar[Callable[[str], None] | None] = ContextVar("accord_ingest_stage", default=None)
+
+
+def _stage(name: str) -> None:
+    hook = STAGE.get()
+    if hook is not None:
+        hook(name)
 
 
 # What a run does when a source can't be read: raise its InputError (the default: a caller ingesting one
@@ -126,10 +138,12 @@ def ingest_document(engine: Engine, doc: Document, state: KnownState | None = No
         existing = store.document_exists(conn, doc.sha256)
     if existing is not None:
         return IngestResult(doc.source, existing, "unchanged")
+    _stage("extracting")
     statements = extract_text(doc.text)
     reading = detect_parties(doc.text, doc.title)
     relation = relation_key([p.code for p in reading.parties])
     vectors = _embed(doc, statements, relation)  # the slow part of resolving, done before the lock
+    _stage("writing")
     # The write lock from here to the commit: the re-check, the refresh and the placements all see
     # every document another writer committed first, and nobody commits in between.
     with transaction(engine) as conn:

@@ -4,6 +4,9 @@ Every 500 is a bug: `Guard` (outside the routes, inside Starlette's last resort)
 exception no handler took with the one error shape and no internal detail, and logs one line (method,
 path, exception class) without the exception's text, which may quote SQL parameters or document text.
 It also refuses a NUL byte anywhere in the address (400) and puts the security headers on every response.
+
+The language model starts loading when the app starts, in a background thread (`jobs.Model`), so the
+first ingest does not wait ~9 s for it unannounced; /healthz says whether it is ready.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from accord.errors import AccordError, InputTooLarge, MachineFault
 from accord.ledger.store import LedgerLocked, NotFound
 from accord.web.auth import SESSION_AGE, LoginLimiter, Sessions
 from accord.web.guard import INTERNAL, Guard, log
+from accord.web.jobs import process_model
+from accord.web.models import Health
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -37,6 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        app.state.model.start()  # a thread: the server answers meanwhile, and ingests wait for it
         yield
         jobs = getattr(app.state, "jobs", None)
         if jobs is not None:
@@ -48,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
                   description="A ledger of commitments read from diplomatic texts. Every field carries its source.")
     app.state.settings = settings
     app.state.ledger = ledger
+    app.state.model = process_model()  # the pipeline is one per process; a test may set its own Model
     app.state.sessions = Sessions()
     app.state.logins = LoginLimiter()
     # Secure is added per response by Guard when the request came over HTTPS (see Settings.https, trust_proxy)
@@ -69,6 +76,15 @@ def create_app(settings: Settings) -> FastAPI:
                                    swagger_js_url="/docs/assets/swagger-ui-bundle.js",
                                    swagger_css_url="/docs/assets/swagger-ui.css",
                                    swagger_favicon_url="/docs/assets/favicon-32x32.png")
+
+    @app.get("/healthz", response_model=Health, tags=["server"], summary="Whether the server answers and can ingest yet")
+    def healthz() -> Response:
+        """Always 200 while the server answers; `model` says whether ingests can run yet ("loading" for
+        about ten seconds after the start; ingests sent meanwhile wait) or cannot ("failed", with why)."""
+        model = app.state.model
+        model.start()  # an app run without its lifespan (a bare test client) starts loading here
+        return JSONResponse({"status": "ok", "model": model.state, "model_error": model.error,
+                             "version": __version__})
 
     @app.exception_handler(AccordError)
     async def accord_error(request: Request, exc: AccordError) -> Response:
@@ -99,6 +115,10 @@ def error_response(request: Request, status: int, message: str) -> Response:
     """One JSON error shape for the API; a page for browsers."""
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
         return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
-    from accord.web.pages import error_page
+    from accord.web.pages import error_page, ingest_page
+
+    if status == 413 and request.url.path == "/ingest" and request.method == "POST" and "session" in request.scope:
+        # refused before the form was read (Guard): the form again, empty, with the reason
+        return ingest_page(request, status, f"Too large: {message}; what you sent could not be kept.")
 
     return error_page(request, status, message)

@@ -23,10 +23,22 @@ from accord.errors import InputError, InputTooLarge
 from accord.ledger.store import NotFound
 from accord.model import Pillar, parse_relation
 from accord.process import IngestResult
+from accord.web import models as m
 from accord.web.auth import require_reader, require_writer
 from accord.web.jobs import INTERNAL, JOB_ID, Busy, Job, app_jobs
 
-router = APIRouter(dependencies=[Depends(require_reader)])
+# Every answer's shape is in models.py; every error, from any route, is one ErrorOut.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": m.ErrorOut, "description": said} for code, said in (
+        (400, "A malformed request: a bad relation key or Content-Length"),
+        (401, "Sign in or send a token"), (404, "Nothing has that id"),
+        (422, "A parameter or body that can't be used; the message says which and why"),
+        (500, "A bug: logged, never detailed"),
+        (503, "The ledger is locked or the machine failing; try again (Retry-After)"))}
+CSV: dict[int | str, dict[str, Any]] = {200: {"description": "The list (`?format=csv`: the same items as CSV)",
+                                              "content": {"text/csv": {"schema": {"type": "string"}}}}}
+
+router = APIRouter(dependencies=[Depends(require_reader)], responses=ERRORS)
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
 Cursor = Annotated[str | None, Query(description="The `next` of the previous page.")]
@@ -120,28 +132,28 @@ def _slice(items: list[dict[str, Any]], cursor: str | None, limit: int, fmt: For
     return page(items[offset : offset + limit], len(items), offset, limit, fmt)
 
 
-@router.get("/documents", summary="Documents with their parties, relation and occasion")
+@router.get("/documents", response_model=m.Page[m.Document], responses=CSV, summary="Documents with their parties, relation and occasion")
 def documents(lg: LedgerDep, relation: str | None = None, limit: Limit = 50, cursor: Cursor = None,
               format: Format = Format.json) -> Response:
     return _slice(lg.documents(relation_key(relation) if relation else None), cursor, limit, format)
 
 
-@router.get("/documents/{document_id}", summary="A document with its text, statements, mentions and targets")
+@router.get("/documents/{document_id}", response_model=m.DocumentFull, summary="A document with its text, statements, mentions and targets")
 def document(document_id: Id, lg: LedgerDep) -> Response:
     return JSONResponse(_jsonable(lg.document(document_id)))
 
 
-@router.get("/relations", summary="Relations: the parties documents are about, with their occasions and commitments")
+@router.get("/relations", response_model=m.Page[m.Relation], responses=CSV, summary="Relations: the parties documents are about, with their occasions and commitments")
 def relations(lg: LedgerDep, limit: Limit = 50, cursor: Cursor = None, format: Format = Format.json) -> Response:
     return _slice(lg.relations(), cursor, limit, format)
 
 
-@router.get("/relations/{key}", summary="A relation: occasions oldest first, commitments by pillar, targets")
+@router.get("/relations/{key}", response_model=m.RelationFull, summary="A relation: occasions oldest first, commitments by pillar, targets")
 def relation(key: str, lg: LedgerDep) -> Response:
     return JSONResponse(_jsonable(lg.relation(relation_key(key))))
 
 
-@router.get("/statements", summary="Statements with mentions and targets")
+@router.get("/statements", response_model=m.Page[m.Statement], responses=CSV, summary="Statements with mentions and targets")
 def statements(lg: LedgerDep, document: IdQuery = None, type: StatementType | None = None,
                pillar: Pillar | None = None, limit: Limit = 50, cursor: Cursor = None,
                format: Format = Format.json) -> Response:
@@ -151,7 +163,7 @@ def statements(lg: LedgerDep, document: IdQuery = None, type: StatementType | No
     return page(rows[:limit], total, offset, limit, format)
 
 
-@router.get("/commitments", summary="Commitments, merged across documents")
+@router.get("/commitments", response_model=m.Page[m.Commitment], responses=CSV, summary="Commitments, merged across documents")
 def commitments(lg: LedgerDep, pillar: Pillar | None = None, actor: str | None = None, status: Status | None = None,
                 since: date | None = None, q: str | None = None, limit: Limit = 50, cursor: Cursor = None,
                 format: Format = Format.json) -> Response:
@@ -161,28 +173,28 @@ def commitments(lg: LedgerDep, pillar: Pillar | None = None, actor: str | None =
     return page(items, total, offset, limit, format)
 
 
-@router.get("/commitments/{commitment_id}", summary="A commitment with sources, merge reasons and history")
+@router.get("/commitments/{commitment_id}", response_model=m.CommitmentFull, summary="A commitment with sources, merge reasons and history")
 def commitment(commitment_id: Id, lg: LedgerDep) -> Response:
     return JSONResponse(_jsonable(lg.commitment(commitment_id)))
 
 
-@router.get("/entities", summary="Canonical entities with aliases")
+@router.get("/entities", response_model=m.Page[m.Entity], responses=CSV, summary="Canonical entities with aliases")
 def entities(lg: LedgerDep, kind: str | None = None, limit: Limit = 50, cursor: Cursor = None,
              format: Format = Format.json) -> Response:
     return _slice(lg.entities(kind), cursor, limit, format)
 
 
-@router.get("/entities/{entity_id}", summary="An entity and everything that names it")
+@router.get("/entities/{entity_id}", response_model=m.EntityFull, summary="An entity and everything that names it")
 def entity(entity_id: Id, lg: LedgerDep) -> Response:
     return JSONResponse(_jsonable(lg.entity(entity_id)))
 
 
-@router.get("/indicators", summary="Indicators with their observations")
+@router.get("/indicators", response_model=m.Page[m.Indicator], responses=CSV, summary="Indicators with their observations")
 def indicators(lg: LedgerDep, limit: Limit = 50, cursor: Cursor = None, format: Format = Format.json) -> Response:
     return _slice(lg.indicators(), cursor, limit, format)
 
 
-@router.get("/diff", summary="Commitments new in B, continued from A (word by word, targets), dropped since A")
+@router.get("/diff", response_model=m.Diff, summary="Commitments new in B, continued from A (word by word, targets), dropped since A")
 def diff(lg: LedgerDep,
          a: Annotated[str, Query(description="A document id; with `relation` a year, a month, a date or "
                                              "an occasion id (#12).")],
@@ -195,13 +207,13 @@ def diff(lg: LedgerDep,
     return JSONResponse(_jsonable(lg.diff(a, b, relation=relation)))
 
 
-@router.get("/search", summary="Full-text search over statements")
+@router.get("/search", response_model=m.Page[m.Hit], responses=CSV, summary="Full-text search over statements")
 def search(q: Annotated[str, Query(min_length=1, max_length=500)], lg: LedgerDep, limit: Limit = 50,
            cursor: Cursor = None, format: Format = Format.json) -> Response:
     return _slice(lg.search(q), cursor, limit, format)
 
 
-@router.get("/review", summary="Evidence candidates waiting for a person")
+@router.get("/review", response_model=m.Page[m.Candidate], responses=CSV, summary="Evidence candidates waiting for a person")
 def review(lg: LedgerDep, state: str | None = "pending", limit: Limit = 50, cursor: Cursor = None,
            format: Format = Format.json) -> Response:
     if state not in (None, "pending", "accepted", "rejected"):
@@ -247,8 +259,12 @@ class SplitIn(BaseModel):
     statement: BoundedId
 
 
-@router.post("/documents", status_code=202, summary="Ingest pasted text (JSON) or an uploaded file, as a job",
-             responses={201: {"description": "`?wait=1`: added"}, 200: {"description": "`?wait=1`: already there"}})
+@router.post("/documents", status_code=202, response_model=m.JobQueued,
+             summary="Ingest pasted text (JSON) or an uploaded file, as a job",
+             responses={201: {"model": m.Ingested, "description": "`?wait=1`: added"},
+                        200: {"model": m.Ingested, "description": "`?wait=1`: already there"},
+                        413: {"model": m.ErrorOut, "description": "Over the upload limit (ACCORD_MAX_UPLOAD)"},
+                        429: {"model": m.ErrorOut, "description": "Too many ingests waiting; try again (Retry-After)"}})
 async def ingest(request: Request, lg: LedgerDep, user: Annotated[str, Depends(require_writer)],
                  wait: Annotated[bool, Query(description="Answer when the ingest is done, as before jobs: "
                                                          "201 added or 200 unchanged, with the document.")] = False,
@@ -283,7 +299,7 @@ async def _ingest_work(request: Request, lg: Ledger) -> tuple[Callable[[], Inges
             if not isinstance(upload, FormFile):
                 raise InputError("send the file in a form field named 'file'")
             data = await upload.read(limit + 1)
-            filename = upload.filename or "upload"
+            filename = upload_name(upload.filename)
         if len(data) > limit:
             raise InputTooLarge(f"upload is over the limit of {limit} bytes")
         return partial(lg.ingest_upload, data, filename), filename
@@ -321,9 +337,17 @@ def find_job(request: Request, job_id: str) -> Job:
     return found
 
 
-@router.get("/jobs/{job_id}", summary="An ingest job: queued, running, done (with its document) or failed")
+@router.get("/jobs/{job_id}", response_model=m.Job, summary="An ingest job: queued, running, done (with its document) or failed")
 def ingest_job(job_id: JobId, request: Request) -> Response:
     return JSONResponse(find_job(request, job_id).summary())
+
+
+def upload_name(sent: str | None) -> str:
+    """An upload's name as the person knows it: the last part of what the browser sent ("../../etc/passwd"
+    is "passwd"), without control characters; "upload" when nothing is left. Never a path on this server."""
+    name = re.split(r"[/\\]", sent or "")[-1]
+    name = "".join(c for c in name if c.isprintable()).strip()
+    return name[:200] if name not in ("", ".", "..") else "upload"
 
 
 def declared_length(request: Request) -> int:
@@ -342,7 +366,7 @@ def _text_in(raw: bytes) -> TextIn:
                                    for e in exc.errors())) from None
 
 
-@router.post("/commitments/{commitment_id}/status", status_code=201, summary="Record a status or stage change")
+@router.post("/commitments/{commitment_id}/status", status_code=201, response_model=m.CommitmentFull, summary="Record a status or stage change")
 def set_status(commitment_id: Id, body: StatusIn, lg: LedgerDep,
                user: Annotated[str, Depends(require_writer)]) -> Response:
     item = lg.status(commitment_id, body.status, body.evidence, field="stage" if body.stage else "status",
@@ -350,7 +374,7 @@ def set_status(commitment_id: Id, body: StatusIn, lg: LedgerDep,
     return JSONResponse(_jsonable(item), status_code=201)
 
 
-@router.post("/documents/{document_id}/parties", summary="Correct a document's parties (it may move relation)")
+@router.post("/documents/{document_id}/parties", response_model=m.Document, summary="Correct a document's parties (it may move relation)")
 def set_parties(document_id: Id, body: PartiesIn, lg: LedgerDep,
                 user: Annotated[str, Depends(require_writer)]) -> Response:
     try:
@@ -362,7 +386,7 @@ def set_parties(document_id: Id, body: PartiesIn, lg: LedgerDep,
     return JSONResponse(_jsonable(document))
 
 
-@router.post("/review/{candidate_id}/{decision}", summary="Accept or reject an evidence candidate")
+@router.post("/review/{candidate_id}/{decision}", response_model=m.Candidate, summary="Accept or reject an evidence candidate")
 def decide(candidate_id: Id, decision: str, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
     if decision not in ("accept", "reject"):
         raise InputError("decision: accept or reject")
@@ -370,12 +394,12 @@ def decide(candidate_id: Id, decision: str, lg: LedgerDep, user: Annotated[str, 
     return JSONResponse(_jsonable(result))
 
 
-@router.post("/commitments/{commitment_id}/merge", summary="Merge another commitment into this one")
+@router.post("/commitments/{commitment_id}/merge", response_model=m.CommitmentFull, summary="Merge another commitment into this one")
 def merge(commitment_id: Id, body: MergeIn, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
     return JSONResponse(_jsonable(lg.merge(commitment_id, body.other, user)))
 
 
-@router.post("/commitments/{commitment_id}/split", summary="Take a statement out into its own commitment")
+@router.post("/commitments/{commitment_id}/split", response_model=m.CommitmentFull, summary="Take a statement out into its own commitment")
 def split(commitment_id: Id, body: SplitIn, lg: LedgerDep, user: Annotated[str, Depends(require_writer)]) -> Response:
     return JSONResponse(_jsonable(lg.split(commitment_id, body.statement, user)))
 

@@ -24,7 +24,7 @@ from accord.ledger.store import NotFound
 from accord.ledger.users import WRITERS
 from accord.model import Pillar
 from accord.process import IngestResult
-from accord.web.api import Id, JobId, declared_length, find_job, relation_key
+from accord.web.api import Id, JobId, declared_length, find_job, relation_key, upload_name
 from accord.web.auth import (LoginLimiter, Sessions, check_password, require_editor, require_reader, same,
                               who)
 from accord.web.jobs import Busy, app_jobs
@@ -286,50 +286,95 @@ def review(request: Request, lg: LedgerDep) -> Response:
 
 @router.get("/ingest", response_class=HTMLResponse, dependencies=Reader)
 def ingest_form(request: Request) -> Response:
-    return render(request, "ingest.html", limit=_settings(request).max_upload_bytes, json_url=None)
+    return ingest_page(request)
+
+
+def ingest_page(request: Request, code: int = 200, error: str | None = None,
+                typed: dict[str, str] | None = None) -> HTMLResponse:
+    """The ingest form; after a refusal, with what the person typed and one sentence on what went wrong.
+    While the language model loads (after the server starts) it says so."""
+    model = request.app.state.model
+    return render(request, "ingest.html", code, limit=_settings(request).max_upload_bytes, json_url=None,
+                  model_state=model.state, model_error=model.error, error=error, typed=typed or {})
 
 
 @router.post("/ingest")
 async def ingest(request: Request, lg: LedgerDep) -> Response:
-    """Check the form and queue its ingest; the job's page follows it (the pipeline runs in the worker)."""
+    """Check the form and queue its ingest; the job's page follows it (the pipeline runs in the worker).
+    Input that can't be ingested shows the form again, filled in as sent, with the reason."""
     _writer(request)
     limit = _settings(request).max_upload_bytes
     length = declared_length(request)
     if length > limit + FORM_SLACK:
-        raise InputTooLarge(f"the upload of {length} bytes is over the limit of {limit} bytes")
-    async with request.form(max_part_size=limit + FORM_SLACK) as form:  # closes the spooled upload
-        _check_csrf(request, form)
-        work = await _ingest_work(lg, form, limit)
-    if work is None:
-        _flash(request, "Paste a text, choose a file or give a web address.", "error")
-        return _back("/ingest")
+        return ingest_page(request, 413, f"Too large: {length:,} bytes sent, over the limit of {limit:,} bytes; "
+                                         "what you sent could not be kept.")
+    typed: dict[str, str] = {}
     try:
-        job = app_jobs(request.app.state).submit(*work)
+        async with request.form(max_part_size=limit + FORM_SLACK) as form:  # closes the spooled upload
+            typed = _typed(form)
+            _check_csrf(request, form)  # a stale token is a 403 page: a forged post never fills the form
+            work = await _ingest_work(lg, form, limit)
+        if work is None:
+            raise InputError("Paste a text, choose a file or give a web address.")
+        job = app_jobs(request.app.state).submit(*work, form=typed)
+    except InputError as exc:
+        return ingest_page(request, 413 if isinstance(exc, InputTooLarge) else 422, str(exc), typed)
     except Busy as exc:
-        _flash(request, str(exc), "error")
-        return _back("/ingest")
+        busy = ingest_page(request, 429, f"{exc}.", typed)
+        busy.headers["Retry-After"] = "30"
+        return busy
     return _back(f"/jobs/{job.id}")
+
+
+def _typed(form: FormData) -> dict[str, str]:
+    """What the person typed (text, source, web address) and the name of the file they chose, to fill the
+    form in again; without NUL characters, which no field may hold."""
+    upload = form.get("file")
+    typed = {name: str(form.get(name) or "").replace("\x00", "") for name in ("text", "source", "url")}
+    if isinstance(upload, UploadFile) and upload.filename:
+        typed["file"] = upload_name(upload.filename)
+    return typed
 
 
 async def _ingest_work(lg: Ledger, form: FormData, limit: int) -> tuple[Callable[[], IngestResult], str] | None:
     """The ingest the form asks for (a file, pasted text or a web address) as a call for the worker, and
-    its source's name; None for an empty form."""
+    its source's name; None for an empty form. Messages name what the person gave, never a server path."""
     upload, text, url = form.get("file"), str(form.get("text") or ""), str(form.get("url") or "").strip()
     if isinstance(upload, UploadFile) and upload.filename:
+        name = upload_name(upload.filename)
         data = await upload.read(limit + 1)
         if len(data) > limit:
-            raise InputTooLarge(f"the file is over the limit of {limit} bytes")
-        return partial(lg.ingest_upload, data, upload.filename), upload.filename
+            raise InputTooLarge(f"Too large: the file {name} is over the limit of {limit:,} bytes.")
+        return partial(lg.ingest_upload, data, name), name
     if text.strip():
-        if len(text.encode()) > limit:
-            raise InputTooLarge(f"the text is over the limit of {limit} bytes")
-        source = str(form.get("source") or "").strip() or "pasted text"
+        size = len(text.encode())
+        if size > limit:
+            raise InputTooLarge(f"Too large: the text is {size:,} bytes, over the limit of {limit:,} bytes.")
+        source = str(form.get("source") or "").strip()[:200] or "pasted text"
         return partial(lg.ingest_text, text, source), source
     if url:
-        if not url.startswith(("http://", "https://")):
-            raise InputError("give a web address starting with http:// or https://")
+        _check_address(url)
         return partial(_ingest_url, lg, url), url
     return None
+
+
+def _check_address(url: str) -> None:
+    """Refuse, in words, a web address the server would not fetch: not http(s), no host, or with a name
+    and password in it (they would be sent to the site, and shown on the job's page)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise InputError("That web address is not one: check it and try again.") from None
+    if parts.scheme.lower() not in ("http", "https") or len(url) > 2000:
+        raise InputError("Give a web address starting with http:// or https://.")
+    if parts.username is not None or parts.password is not None:
+        raise InputError("A web address with a user name or password in it is not fetched: remove the part "
+                         "before @.")
+    if not parts.hostname:
+        raise InputError("That web address has no host name: check it and try again.")
 
 
 def _ingest_url(lg: Ledger, url: str) -> IngestResult:
@@ -342,7 +387,9 @@ def ingest_job(job_id: JobId, request: Request, lg: LedgerDep) -> Response:
     job = find_job(request, job_id)
     result = job.result
     title = lg.document(result.document)["title"] if result and result.document is not None else None
-    response = render(request, "job.html", job=job, result=result, title=title, json_url=job.url)
+    response = render(request, "job.html", job=job, result=result, title=title, json_url=job.url,
+                      elapsed=job.elapsed(), typed=job.form or {}, limit=_settings(request).max_upload_bytes,
+                      error=None, model_state="ready", model_error=None)
     if job.state in ("queued", "running"):
         response.headers["Refresh"] = "1"  # no script: the browser reloads the page (CSP: script-src 'self')
     return response
