@@ -384,3 +384,81 @@ def test_finding_things_at_both_sizes(browser: object, server: str) -> None:
         assert feed.bozo == 0 and any(TRADE in e.title or TRADE[:60] in e.title for e in feed.entries)
     assert errors == []
     page.close()
+
+
+def test_indicator_flow_upload_link_and_progress(browser: object, server: str) -> None:
+    """Sign in, import a CSV on /indicators (a bad file first: refused in one sentence), link the trade
+    target to the new indicator on its commitment page and see its bar move; then link it back, so the
+    module's ledger reads as the other tests expect (the trade target at half way)."""
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server + "/login?next=/indicators")
+    page.get_by_label("Name").fill("ana")
+    page.get_by_label("Password").fill("pw")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(server + "/indicators")
+
+    head = "indicator,period,value,source,unit\n"
+    bad = head + "NO-CL trade (mirror),2024,1800000000,Statistics Norway,USD\nNO-CL trade (mirror),2025,n/a,SSB,USD\n"
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "mirror.csv", "mimeType": "text/csv", "buffer": bad.encode()}])
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".flash-error")).to_have_text(
+        "mirror.csv, row 3: the value 'n/a' is not a number; nothing was imported")
+    expect(page.get_by_role("link", name="NO-CL trade (mirror)")).to_have_count(0)
+    good = head + "NO-CL trade (mirror),2024,1800000000,Statistics Norway,USD\n" \
+                  "NO-CL trade (mirror),2025,2400000000,Statistics Norway,USD\n"
+    page.get_by_label("CSV file").set_input_files(
+        files=[{"name": "mirror.csv", "mimeType": "text/csv", "buffer": good.encode()}])
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".flash")).to_have_text("mirror.csv: 2 observations added.")
+    row = page.locator("table.indicators tbody tr", has_text="NO-CL trade (mirror)")
+    expect(row.locator("td")).to_have_text(["NO-CL trade (mirror)", "USD", "yearly", "2",
+                                            "US$2.4 billion (2025-12-31)", "no target"])
+    shoot(page, "indicators")
+    row.get_by_role("link", name="NO-CL trade (mirror)").click()
+    expect(page.locator("h1")).to_have_text("NO-CL trade (mirror)")
+    expect(page.locator("svg.indicator-chart circle.point")).to_have_count(2)
+    expect(page.locator("table.observations tbody tr")).to_have_count(2)
+
+    # The trade target, tracked at half way by the fixture's indicator, from its link on the list
+    page.goto(server + "/indicators")
+    page.locator("table.indicators tbody tr", has_text="trade NO-CL").get_by_role(
+        "link", name=re.compile(r"^target \d+$")).click()
+    target = page.locator('li[id^="target-"]')
+    expect(target).to_have_count(1)
+    number = (target.get_attribute("id") or "").removeprefix("target-")
+    expect(target.locator(".target-id")).to_contain_text(f"target {number}")
+    bar = target.locator('[role="progressbar"]')
+
+    def share() -> float:
+        done: float = bar.locator("span").evaluate(
+            "e => e.getBoundingClientRect().width / e.parentElement.getBoundingClientRect().width")
+        return done
+
+    expect(bar).to_have_attribute("aria-valuenow", "50.0")
+    assert abs(share() - 0.5) < 0.01
+    target.get_by_label(f"Indicator for target {number}").select_option(label="NO-CL trade (mirror) (USD)")
+    target.get_by_role("button", name="Link").click()
+    expect(page.locator(".flash")).to_have_text(f"Target {number} is tracked by NO-CL trade (mirror).")
+    expect(bar).to_have_attribute("aria-valuenow", "80.0")  # 2.4 of 3 billion
+    expect(target.locator(".progress-note")).to_contain_text("80.00 %")
+    assert abs(share() - 0.8) < 0.01
+    target.locator(".target-id").get_by_role("link").click()  # the indicator's page: its series and the target
+    expect(page.locator("h1")).to_have_text("NO-CL trade (mirror)")
+    expect(page.locator("svg.indicator-chart line.goal")).to_have_count(1)
+    expect(page.locator('#tracks ~ .target-list [role="progressbar"]')).to_have_attribute("aria-valuenow", "80.0")
+    shoot(page, "indicator")
+    page.go_back()
+
+    target.get_by_label(f"Indicator for target {number}").select_option(label="trade NO-CL (USD)")
+    target.get_by_role("button", name="Link").click()
+    expect(bar).to_have_attribute("aria-valuenow", "50.0")
+    assert abs(share() - 0.5) < 0.01
+    assert errors == []
+    context.close()

@@ -123,7 +123,7 @@ def test_indicators_list_and_page_show_the_series_sources_and_tracked_targets(cl
     assert points is not None and len(points.group(1).split()) == 2  # one point a period
     assert page.text.count('<circle class="point"') == 2
     assert f"target {trade['id']}: US$4 billion" in page.text  # the target as a dashed line
-    rows = re.findall(r'<tr><td class="nowrap">([^<]+)</td><td class="num">([^<]+)</td><td class="url">([^<]+)</td>',
+    rows = re.findall(r'<tr><td class="nowrap">([^<]+)</td><td class="num"[^>]*>([^<]+)</td><td class="url"[^>]*>([^<]+)</td>',
                       page.text)
     assert rows == [("2024-12-31", "1,500,000,000.00", "customs statistics"),
                     ("2025-12-31", "2,000,000,000.00", "INE trade bulletin")]

@@ -109,9 +109,13 @@ class Chart:
     line: str  # the polyline's points
     ticks: list[tuple[float, float]]  # y, value: the axis' lowest, middle and highest
     goals: list[tuple[float, dict[str, Any]]]  # y, target: the linked targets' values as dashed lines
+    left: float = 0.0  # where the plot begins and ends, across
+    right: float = 0.0
+    labels: float = 0.0  # the baseline of the periods' labels
 
 
-WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 96, 16, 16, 40
+# The box, and room for the value labels at the left and half a period's label at either end
+WIDTH, HEIGHT, LEFT, RIGHT, TOP, BOTTOM = 640, 260, 104, 40, 16, 40
 
 
 def chart(observations: list[dict[str, Any]], targets: list[dict[str, Any]]) -> Chart | None:
@@ -142,4 +146,5 @@ def chart(observations: list[dict[str, Any]], targets: list[dict[str, Any]]) -> 
     points = [(x(d), y(v), d, v) for d, v in zip(periods, values)]
     return Chart(points=points, line=" ".join(f"{px},{py}" for px, py, _, _ in points),
                  ticks=[(y(v), v) for v in (low, (low + high) / 2, high)],
-                 goals=[(y(float(t["value"])), t) for t in targets])
+                 goals=[(y(float(t["value"])), t) for t in targets], left=LEFT, right=WIDTH - RIGHT,
+                 labels=HEIGHT - BOTTOM + 26)
