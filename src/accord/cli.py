@@ -466,22 +466,27 @@ def _print_diff(result: dict) -> None:  # type: ignore[type-arg]
 @app.command()
 def report(
     db: DbOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="md | html | csv | json")] = "md",
+    format: Annotated[str, typer.Option("--format", "-f", help="md | html | csv | json | pdf")] = "md",
     pillar: Annotated[str | None, typer.Option(help="Only this pillar.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here (charts beside it for md).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to this file.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write report.FORMAT into this folder, with the "
+                                                           "Markdown's charts as PNG files.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace files that exist.")] = False,
 ) -> None:
-    """A brief per pillar: commitments with status, sources and target progress, with charts."""
-    from accord.report import FORMATS
+    """A brief per pillar: each commitment under each of its pillars, with status, sources, targets, evidence
+    and status history; charts inline in html and pdf, PNG files beside md with --out (pdf: Chromium)."""
+    from accord.report import FORMATS, write_report
 
-    if format not in FORMATS:
-        raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
+    _one_of(format, list(FORMATS), "--format", "a report format")
     _one_of(pillar, [p.value for p in Pillar], "--pillar", "a pillar")
-    text = _ledger(db).report(format, pillar, str(output) if output else None)
-    if output is None:
-        sys.stdout.write(text)
+    if format == "pdf" and output is None and out is None and sys.stdout.isatty():
+        raise typer.BadParameter("a PDF goes to a file: add -o FILE or --out DIR", param_hint="--format")
+    written = write_report(_ledger(db), format, pillar=pillar, output=output, out_dir=out, force=force)
+    if written.body is not None:
+        sys.stdout.buffer.write(written.body)
     else:
-        output.write_text(text, encoding="utf-8")
-        print(f"report written to {output}")
+        print(f"report written to {written.files[-1]}"
+              + (f", charts: {', '.join(p.name for p in written.files[:-1])}" if len(written.files) > 1 else ""))
 
 
 @app.command()
