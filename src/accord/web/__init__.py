@@ -118,7 +118,8 @@ def error_response(request: Request, status: int, message: str) -> Response:
     from accord.web.pages import error_page, ingest_page
 
     if status == 413 and request.url.path == "/ingest" and request.method == "POST" and "session" in request.scope:
-        # refused before the form was read (Guard): the form again, empty, with the reason
+        # refused while the form was read (a chunked body past the limit): the form again, empty, with the
+        # reason. Guard's refusal of a declared length comes before the session, so it is the error page.
         return ingest_page(request, status, f"Too large: {message}; what you sent could not be kept.")
 
     return error_page(request, status, message)
