@@ -370,6 +370,8 @@ def test_finding_things_at_both_sizes(browser: object, server: str) -> None:
 
     page.goto(server + "/login")
     shoot(page, "login")
+    page.goto(server + "/logout")
+    shoot(page, "logout")
     page.goto(server + "/commitments/999999")
     expect(page.locator("main")).to_contain_text("no commitment 999999")
     shoot(page, "error")

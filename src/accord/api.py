@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from accord.errors import InputError
 from accord.ledger import DEFAULT_URL, open_engine
 from accord.ledger import queries as q
 from accord.ledger.integrity import Problem
@@ -354,6 +355,24 @@ class Ledger:
     def search(self, text: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return q.search(conn, text)
+
+    def search_facets(self, text: str, **chosen: str | None) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
+        """Statements matching `text` that have the chosen facet values (pillar, type, relation, year), best
+        first, and each facet's values with how many hits choosing it would give."""
+        unknown = set(chosen) - set(q.FACETS)
+        if unknown:
+            raise InputError(f"search: no facet {sorted(unknown)[0]!r}; facets are {', '.join(q.FACETS)}")
+        return q.faceted(self.search(text), {f: v for f, v in chosen.items() if v})
+
+    def changes(self, relation: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest commitments and status or stage changes, newest first (of one relation, or all)."""
+        from accord.model import parse_relation
+
+        key = parse_relation(relation) if relation else None
+        if relation and key is None:
+            raise InputError(f"relation: {relation!r} names no parties; give their codes, e.g. USA-JPN")
+        with self.engine.connect() as conn:
+            return q.changes(conn, key, limit)
 
     def merge(self, keep: int, other: int, by: str | None = None) -> dict[str, Any]:
         from accord.process import merge_commitments

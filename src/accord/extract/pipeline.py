@@ -9,6 +9,7 @@ from `accord_sentences`, and statement structure from `accord_statements`.
 from __future__ import annotations
 
 import importlib
+import threading
 from functools import cache
 from typing import Any
 
@@ -41,13 +42,22 @@ def _load_model() -> Language:
     )
 
 
-@cache
+_BUILDING = threading.Lock()
+
+
 def load_pipeline(trained: bool = True) -> Language:
-    """The extraction pipeline, built once per process.
+    """The extraction pipeline, built once per process, even when threads ask at once (the web app loads it
+    in the background while an ingest may ask for it).
 
     `trained=False` leaves the learned models out (the rules' readings stand):
     only `accord.extract.training` asks for it, to read the models' features.
     """
+    with _BUILDING:
+        return _build(trained)
+
+
+@cache
+def _build(trained: bool) -> Language:
     nlp = _load_model()
     # "U.S.-Japan", "ASEAN-U.S.", "12-13": split hyphens after a full stop or digit too.
     infixes = list(nlp.Defaults.infixes or []) + [r"(?<=[.\d])[-–—](?=[A-Za-z\d])"]

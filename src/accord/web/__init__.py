@@ -36,7 +36,7 @@ from accord.web.models import Health
 
 def create_app(settings: Settings) -> FastAPI:
     """The FastAPI app over the ledger at `settings.database_url`."""
-    from accord.web import api, indicators, pages
+    from accord.web import api, browse, indicators, pages
 
     ledger = Ledger(settings.database_url)
 
@@ -64,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(indicators.router)  # its pages, and the JSON twin of one indicator
+    app.include_router(browse.router)
     app.mount("/static", StaticFiles(directory=str(resources.files("accord.web") / "static")), name="static")
     # Swagger UI's own files, from the fastapi-swagger package (its bundle, not its routes)
     swagger = resources.files("fastapi_swagger") / "resources"

@@ -20,7 +20,8 @@ from starlette.datastructures import UploadFile
 
 from accord.errors import InputError, InputTooLarge
 from accord.ledger.store import NotFound
-from accord.web.api import MAX_ID, Id, declared_length
+from accord.web import models
+from accord.web.api import ERRORS, MAX_ID, Id, declared_length
 from accord.web.auth import require_reader
 from accord.web.pages import (FORM_SLACK, LedgerDep, Reader, _back, _check_csrf, _flash, _settings, _writer,
                               render)
@@ -42,6 +43,7 @@ def indicator(indicator_id: Id, request: Request, lg: LedgerDep) -> Response:
 
 
 @router.get("/api/v1/indicators/{indicator_id}", dependencies=[Depends(require_reader)], tags=["indicators"],
+            response_model=models.IndicatorFull, responses=ERRORS,
             summary="An indicator: its observations with sources, and the targets it tracks with their progress")
 def indicator_json(indicator_id: Id, lg: LedgerDep) -> Response:
     return JSONResponse(lg.indicator(indicator_id))

@@ -11,7 +11,7 @@ from functools import cache, partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.datastructures import FormData, UploadFile
@@ -28,6 +28,7 @@ from accord.web.api import Id, JobId, declared_length, find_job, relation_key, u
 from accord.web.auth import (LoginLimiter, Sessions, check_password, require_editor, require_reader, same,
                               who)
 from accord.web.jobs import Busy, app_jobs
+from accord.web.paging import page_of
 
 router = APIRouter()
 Reader = [Depends(require_reader)]
@@ -169,17 +170,20 @@ def overview_data(items: list[dict[str, Any]], documents: list[dict[str, Any]]) 
 
 @router.get("/commitments", response_class=HTMLResponse, dependencies=Reader)
 def commitments(request: Request, lg: LedgerDep, pillar: Pillar | None = None, status: str | None = None,
-                actor: str | None = None, q: str | None = None, sort: str = "id") -> Response:
+                actor: str | None = None, q: str | None = None, sort: str = "id",
+                page: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Response:
     status, actor, q = status or None, (actor or "").strip() or None, (q or "").strip() or None
-    items, _total = lg.find_commitments(pillar=pillar.value if pillar else None, status=status, actor=actor,
+    found, _total = lg.find_commitments(pillar=pillar.value if pillar else None, status=status, actor=actor,
                                         text=q, sort=sort)
-    everything = lg.commitments(pillar=pillar.value if pillar else None) if (status or actor or q) else items
+    at = page_of(len(found), page)
+    everything = lg.commitments(pillar=pillar.value if pillar else None) if (status or actor or q) else found
+    actors = sorted({a for c in everything for a in c["actors"]}, key=str.casefold)
     filters = {k: v for k, v in (("pillar", pillar.value if pillar else None), ("status", status),
                                  ("actor", actor), ("q", q)) if v}
-    actors = sorted({a for c in everything for a in c["actors"]}, key=str.casefold)
-    return render(request, "commitments.html", items=items, filters=filters, sort=sort, actors=actors,
-                  query=lambda **kw: urlencode({**filters, "sort": sort, **kw}),
-                  json_url="/api/v1/commitments" + (f"?{urlencode(filters)}" if filters else ""))
+    api = "/api/v1/commitments" + (f"?{urlencode(filters)}" if filters else "")
+    return render(request, "commitments.html", items=at.rows(found), page=at.context(), filters=filters, sort=sort,
+                  actors=actors, query=lambda **kw: urlencode({**filters, "sort": sort, **kw}), json_url=api,
+                  csv_url=api + ("&" if filters else "?") + "format=csv", today=date.today().isoformat())
 
 
 @router.get("/commitments/{commitment_id}", response_class=HTMLResponse, dependencies=Reader)
@@ -193,15 +197,19 @@ def commitment(commitment_id: Id, request: Request, lg: LedgerDep) -> Response:
         source["before"], source["marked"], source["after"] = (
             text[: source["start"]], text[source["start"] : source["end"]], text[source["end"] :])
     return render(request, "commitment.html", c=item, json_url=f"/api/v1/commitments/{commitment_id}",
-                  today=date.today().isoformat())
+                  today=date.today().isoformat(), indicators=lg.indicator_choices() if item["targets"] else [])
 
 
 @router.get("/documents", response_class=HTMLResponse, dependencies=Reader)
-def documents(request: Request, lg: LedgerDep, relation: str | None = None) -> Response:
+def documents(request: Request, lg: LedgerDep, relation: str | None = None,
+              page: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Response:
     key = relation_key(relation) if relation else None
     docs = sorted(lg.documents(key), key=lambda d: (d["published"] or "", d["id"]), reverse=True)
-    return render(request, "documents.html", documents=docs, relation=key,
-                  json_url="/api/v1/documents" + (f"?{urlencode({'relation': key})}" if key else ""))
+    at = page_of(len(docs), page)
+    api = "/api/v1/documents" + (f"?{urlencode({'relation': key})}" if key else "")
+    return render(request, "documents.html", documents=at.rows(docs), page=at.context(), relation=key,
+                  query=lambda **kw: urlencode({**({"relation": key} if key else {}), **kw}), json_url=api,
+                  csv_url=api + ("&" if key else "?") + "format=csv")
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse, dependencies=Reader)
@@ -252,7 +260,8 @@ def entity(entity_id: Id, request: Request, lg: LedgerDep) -> Response:
 
 @router.get("/relations", response_class=HTMLResponse, dependencies=Reader)
 def relations(request: Request, lg: LedgerDep) -> Response:
-    return render(request, "relations.html", relations=lg.relations(), json_url="/api/v1/relations")
+    return render(request, "relations.html", relations=lg.relations(), json_url="/api/v1/relations",
+                  csv_url="/api/v1/relations?format=csv")
 
 
 @router.get("/relations/{key}", response_class=HTMLResponse, dependencies=Reader)
@@ -279,7 +288,8 @@ def relation_data(item: dict[str, Any]) -> dict[str, Any]:
 @router.get("/review", response_class=HTMLResponse, dependencies=Reader)
 def review(request: Request, lg: LedgerDep) -> Response:
     decided = [c for c in lg.review(None) if c["state"] != "pending"]
-    return render(request, "review.html", pending=lg.review(), decided=decided[-20:][::-1], json_url=None)
+    return render(request, "review.html", pending=lg.review(), decided=decided[-20:][::-1],
+                  json_url="/api/v1/review", csv_url="/api/v1/review?format=csv")
 
 
 # -- writing --------------------------------------------------------------------
