@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from accord.api import Ledger
+    from accord.export import ListTable
     from accord.process import IngestResult
     from accord.process.ingest import OnError
     from accord.watch import EntryReport, FeedReport
@@ -39,6 +40,7 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="Text files, or folders of .txt files.")],
     format: Annotated[str, typer.Option("--format", "-f", help="jsonl | json | table")] = "",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes to use (0: one per core).")] = 1,
+    wide: WideOption = False,
 ) -> None:
     """Read statements, mentions, pillars and targets from text files."""
     from accord.export import FORMATS
@@ -50,13 +52,15 @@ def extract(
     files = expand_paths(paths)
     check_files(files)
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    _render_extraction(extract_paths(files, workers), fmt, many=len(files) > 1)
+    _render_extraction(extract_paths(files, workers), fmt, many=len(files) > 1, wide=wide)
 
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", help="A SQLite file, or a database URL (sqlite:///PATH, postgres://...); "
                  "default: $ACCORD_DATABASE_URL or accord.db.")]
 FormatOption = Annotated[str, typer.Option("--format", "-f", help="table | json | csv")]
+WideOption = Annotated[bool, typer.Option("--wide", help="Tables: every column in full, one line a row, however "
+                                          "wide (for less -S or a wide terminal).")]
 
 
 def _ledger(db: str | None, create: bool = False) -> Ledger:
@@ -87,7 +91,8 @@ def _refuse_missing(db: str | None) -> None:
         raise InputNotFound(f"no ledger at {parsed.database}: check --db (`accord ingest` creates one)")
 
 
-def _list_output(rows: list[dict], fmt: str, title: str, columns: list[str]) -> None:  # type: ignore[type-arg]
+def _list_output(rows: list[dict], fmt: str, title: str, columns: list[str],  # type: ignore[type-arg]
+                 wide: bool = False) -> None:
     from accord.export import rows_table, write_csv, write_json
 
     if fmt == "json":
@@ -95,11 +100,17 @@ def _list_output(rows: list[dict], fmt: str, title: str, columns: list[str]) -> 
     elif fmt == "csv":
         write_csv(rows, sys.stdout)
     elif fmt == "table":
-        from rich.console import Console
-
-        Console().print(rows_table(title, rows, columns))
+        _print_table(rows_table(title, rows, columns, wide))
     else:
         raise typer.BadParameter("must be one of table, json, csv", param_hint="--format")
+
+
+def _print_table(table: ListTable) -> None:
+    """A table on stdout, fitted to the terminal (COLUMNS, or 80 when piped); with --wide on a console as wide
+    as the table, so that nothing wraps."""
+    from rich.console import Console
+
+    Console(width=table.natural_width() if table.wide else None).print(table)
 
 
 @app.command()
@@ -215,6 +226,7 @@ def documents(
         "--set-parties", metavar="ID CODES",
         help="Correct document ID's parties: ISO 3166-1 alpha-3 codes or blocs, e.g. 3 VNM,LAO.")] = None,
     by: Annotated[str | None, typer.Option(help="Who corrects (with --set-parties).")] = None,
+    wide: WideOption = False,
 ) -> None:
     """List the documents in the ledger with their parties, or correct one document's parties."""
     ledger = _ledger(db)
@@ -226,9 +238,9 @@ def documents(
         return
     rows = ledger.documents(relation=relation)
     if format == "table":
-        rows = [{**r, "parties": ", ".join(p["code"] for p in r["parties"])} for r in rows]
+        rows = [{**r, "parties": [p["code"] for p in r["parties"]]} for r in rows]
     _list_output(rows, format, "documents",
-                 ["id", "title", "outlet", "published", "place", "parties", "occasion", "statements"])
+                 ["id", "title", "outlet", "published", "place", "parties", "occasion", "statements"], wide)
 
 
 @app.command()
@@ -236,14 +248,15 @@ def relations(
     key: Annotated[str | None, typer.Argument(help="One relation, e.g. VNM-LAO: its occasions and commitments.")] = None,
     db: DbOption = None,
     format: FormatOption = "table",
+    wide: WideOption = False,
 ) -> None:
     """List the relations of the ledger (the parties' codes), or one relation's occasions and commitments."""
     ledger = _ledger(db)
     if key is None:
-        rows = [{**r, "parties": ", ".join(p["code"] for p in r["parties"]) if format == "table" else r["parties"]}
+        rows = [{**r, "parties": [p["code"] for p in r["parties"]] if format == "table" else r["parties"]}
                 for r in ledger.relations()]
         _list_output(rows, format, "relations",
-                     ["relation", "parties", "documents", "occasions", "commitments", "first", "last"])
+                     ["relation", "parties", "documents", "occasions", "commitments", "first", "last"], wide)
         return
     found = ledger.relation(key)
     if format != "table":
@@ -278,6 +291,7 @@ def commitments(
     since: Annotated[str | None, typer.Option(help="Only those seen on or after this date (YYYY-MM-DD).")] = None,
     relation: Annotated[str | None, typer.Option(help="Only this relation's, e.g. VNM-LAO.")] = None,
     status: Annotated[str | None, typer.Option(help="Only those with this status, e.g. in_progress.")] = None,
+    wide: WideOption = False,
 ) -> None:
     """List commitments, merged across documents, with their sources and targets."""
     from accord.track.status import config
@@ -287,7 +301,7 @@ def commitments(
     rows = _ledger(db).commitments(pillar=pillar, actor=actor, since=_date_option(since, "--since"),
                                    relation=relation, status=status)
     _list_output(rows, format, "commitments", ["id", "relation", "text", "pillars", "status", "first_pledged",
-                                               "last_seen", "times_reaffirmed"])
+                                               "last_seen", "times_reaffirmed"], wide)
 
 
 @app.command()
@@ -316,16 +330,17 @@ def entities(
     db: DbOption = None,
     format: FormatOption = "table",
     kind: Annotated[str | None, typer.Option(help="person, organization, place, project, instrument or event")] = None,
+    wide: WideOption = False,
 ) -> None:
     """List canonical entities with their aliases and how often they are mentioned."""
-    _list_output(_ledger(db).entities(kind), format, "entities", ["id", "kind", "name", "aliases", "mentions"])
+    _list_output(_ledger(db).entities(kind), format, "entities", ["id", "kind", "name", "aliases", "mentions"], wide)
 
 
 @app.command()
-def search(text: str, db: DbOption = None, format: FormatOption = "table") -> None:
+def search(text: str, db: DbOption = None, format: FormatOption = "table", wide: WideOption = False) -> None:
     """Full-text search over every statement."""
     _list_output(_ledger(db).search(text), format, f"statements matching {text!r}",
-                 ["id", "type", "text", "document", "title", "commitment_id"])
+                 ["id", "type", "text", "document", "title", "commitment_id"], wide)
 
 
 @app.command()
@@ -366,10 +381,11 @@ def status(
 
 
 @app.command()
-def history(commitment_id: int, db: DbOption = None, format: FormatOption = "table") -> None:
+def history(commitment_id: int, db: DbOption = None, format: FormatOption = "table",
+            wide: WideOption = False) -> None:
     """The status and stage history of a commitment, oldest first."""
     _list_output(_ledger(db).history(commitment_id), format, f"history of commitment {commitment_id}",
-                 ["id", "field", "value", "observed", "origin", "by", "evidence", "source", "supersedes"])
+                 ["id", "field", "value", "observed", "origin", "by", "evidence", "source", "supersedes"], wide)
 
 
 @app.command()
@@ -379,6 +395,7 @@ def review(
     by: Annotated[str | None, typer.Option(help="Who decides.")] = None,
     db: DbOption = None,
     format: FormatOption = "table",
+    wide: WideOption = False,
 ) -> None:
     """Evidence candidates from documents: list the pending ones, or accept/reject one."""
     ledger = _ledger(db)
@@ -390,7 +407,7 @@ def review(
         print(f"rejected evidence candidate {reject}")
     else:
         _list_output(ledger.review(), format, "evidence waiting for review",
-                     ["id", "commitment_id", "suggested", "stage", "score", "evidence", "reason"])
+                     ["id", "commitment_id", "suggested", "stage", "score", "evidence", "reason"], wide)
 
 
 indicator_app = typer.Typer(no_args_is_help=True, help="Indicators: measured series that targets are tracked against.")
@@ -427,11 +444,13 @@ def indicator_link(target_id: int, name: str, db: DbOption = None) -> None:
 
 
 @indicator_app.command("list")
-def indicator_list(db: DbOption = None, format: FormatOption = "table") -> None:
+def indicator_list(db: DbOption = None, format: FormatOption = "table", wide: WideOption = False) -> None:
     """Indicators with their observations."""
-    rows = [{**i, "observations": "; ".join(f"{o['period']}: {o['value']:,.2f}" for o in i["observations"])}
-            for i in _ledger(db).indicators()]
-    _list_output(rows, format, "indicators", ["id", "name", "unit", "frequency", "observations"])
+    rows = []
+    for i in _ledger(db).indicators():
+        said = [f"{o['period']}: {o['value']:,.2f}" for o in i["observations"]]
+        rows.append({**i, "observations": said if format == "table" else "; ".join(said)})  # a table: one a line
+    _list_output(rows, format, "indicators", ["id", "name", "unit", "frequency", "observations"], wide)
 
 
 @app.command()
@@ -522,7 +541,7 @@ def _date_option(value: str | None, name: str) -> date | None:
         raise typer.BadParameter("must be a date like 2026-03-01", param_hint=name) from None
 
 
-def _render_extraction(results, fmt: str, many: bool) -> None:  # type: ignore[no-untyped-def]
+def _render_extraction(results, fmt: str, many: bool, wide: bool) -> None:  # type: ignore[no-untyped-def]
     from accord.export import statement_table, write_json, write_jsonl
 
     out = sys.stdout
@@ -533,11 +552,8 @@ def _render_extraction(results, fmt: str, many: bool) -> None:  # type: ignore[n
     else:
         from itertools import groupby
 
-        from rich.console import Console
-
-        console = Console()
         for path, group in groupby(results, key=lambda r: r[0]):
-            console.print(statement_table(str(path), [s for _, s in group]))
+            _print_table(statement_table(str(path), [s for _, s in group], wide))
 
 
 def _first_words(exc: BaseException) -> str:
@@ -694,10 +710,10 @@ def users_remove(name: str, db: DbOption = None) -> None:
 
 
 @users_app.command("list")
-def users_list(db: DbOption = None, format: FormatOption = "table") -> None:
+def users_list(db: DbOption = None, format: FormatOption = "table", wide: WideOption = False) -> None:
     """Users: name, role, whether they have a password, live tokens, created."""
     _list_output(_minutes(_ledger(db).users(), format), format, "users",
-                 ["name", "role", "password", "tokens", "created_at"])
+                 ["name", "role", "password", "tokens", "created_at"], wide)
 
 
 @users_app.command("role")
@@ -732,10 +748,10 @@ def users_token(
 
 @users_app.command("tokens")
 def users_tokens(name: Annotated[str | None, typer.Argument()] = None, db: DbOption = None,
-                 format: FormatOption = "table") -> None:
+                 format: FormatOption = "table", wide: WideOption = False) -> None:
     """API tokens (of NAME, or everyone's) by id and first characters; never a whole token."""
     _list_output(_minutes(_ledger(db).tokens(name), format), format, "API tokens",
-                 ["id", "user", "prefix", "label", "created_at", "revoked_at"])
+                 ["id", "user", "prefix", "label", "created_at", "revoked_at"], wide)
 
 
 @users_app.command("revoke")
