@@ -77,9 +77,9 @@ def test_commitments_show_every_exact_value_whole(ledger: dict[str, Any], column
     if columns == 80:  # too narrow for eight columns with their exact values: one record per commitment
         assert re.search(rf"(?m)^id +{investment['id']} *$", out), out
         assert re.search(r"(?m)^status +in_progress *$", out), out
-    else:  # a table: the id, relation, start of the text, first pillar and status on the row's first line
+    else:  # a table: the id, relation, start of the title, first pillar, status and deadline on the row's first line
         assert re.search(rf"(?m)^ *{investment['id']} +KOR-NOR +The two sides .* economy_trade +in_progress +"
-                         r"2025-03-04 +2025-03-04 +0 *$", out), out
+                         r"2030-12-31 +2025-03-04 +0 *$", out), out
 
 
 @pytest.mark.parametrize("columns", [80, 120])

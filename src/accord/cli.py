@@ -277,7 +277,7 @@ def relations(
                       markup=False, highlight=False)
     for tg in found["targets"]:
         console.print(f"  target {tg['metric']}: {tg['value']:,} {tg['unit']}"
-                      + (f" by {tg['deadline']}" if tg.get("deadline") else "")
+                      + (f" ({tg['deadline']})" if tg.get("deadline") else "")  # "by 2030": its own words
                       + f" (commitment {tg['commitment']}, {len(tg['sources'])} source(s))", markup=False,
                       highlight=False)
 
@@ -300,8 +300,8 @@ def commitments(
     _one_of(status, config()["statuses"], "--status", "a status")
     rows = _ledger(db).commitments(pillar=pillar, actor=actor, since=_date_option(since, "--since"),
                                    relation=relation, status=status)
-    _list_output(rows, format, "commitments", ["id", "relation", "text", "pillars", "status", "first_pledged",
-                                               "last_seen", "times_reaffirmed"], wide)
+    _list_output(rows, format, "commitments", ["id", "relation", "title", "pillars", "status", "deadline",
+                                               "first_pledged", "times_reaffirmed"], wide)
 
 
 @app.command()
