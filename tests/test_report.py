@@ -165,6 +165,7 @@ def test_markdown_file_beside_its_charts_through_the_python_api(db: str, tmp_pat
         assert (tmp_path / f"brief-{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Targets of CHL-KEN for bilateral trade: 800,000,000 USD in all (staged targets counted once)" in text
     assert "50.00% reached (400,000,000.00 in 2025-12-31)" in text
+    assert "Kenya and Chile review railway plans, 2026-05-12, chars 131–244, accepted by A. Analyst" in text  # evidence too
 
 
 def test_csv_has_one_row_per_pillar_of_each_commitment(db: str, cli: Cli, tmp_path: Path) -> None:

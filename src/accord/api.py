@@ -385,19 +385,19 @@ class Ledger:
         return self.commitment(split_statement(self.engine, commitment_id, statement_id, by))
 
     def report(self, fmt: str = "md", pillar: str | None = None, output: str | None = None) -> str:
-        """A brief per pillar with statuses, sources and target progress, with charts."""
+        """A brief per pillar (each commitment under each of its pillars, with sources, targets, accepted
+        evidence, indicator figures and history) as text; a Markdown brief named `output` gets its charts
+        beside it. A PDF is not text: `accord.report.write_report` writes one."""
         from pathlib import Path
 
-        from accord.ledger import tracking
-        from accord.report import render
-        from accord.track.view import totals
+        from accord.report import ReportError, gather, produce, save
 
-        items = self.commitments(pillar=pillar)
-        with self.engine.connect() as conn:
-            histories = tracking.histories(conn, [i["id"] for i in items])
-        for item in items:
-            item["history"] = _plain_rows(histories[item["id"]])
-        return render(items, totals(items), self.today, fmt, Path(output) if output else None, pillar)
+        if fmt == "pdf":
+            raise ReportError("a PDF is not text: write it with `accord report --format pdf -o FILE`")
+        path = Path(output) if output else None
+        report = produce(gather(self, pillar), fmt, path, path.parent if path else None)
+        save(report.charts)
+        return report.body.decode()
 
     def check(self) -> list[Problem]:
         """Every problem in the ledger's own rows: document hashes, offsets, references, the status

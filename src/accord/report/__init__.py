@@ -6,8 +6,8 @@ of statuses by pillar, target progress and a timeline, inline in HTML and PDF, P
 """
 
 from accord.report.brief import build, gather
-from accord.report.output import FORMATS, Report, ReportError, Written, produce, render, save, write_report
+from accord.report.output import FORMATS, Report, ReportError, Written, produce, save, write_report
 from accord.report.pdf import PrintError
 
-__all__ = ["FORMATS", "PrintError", "Report", "ReportError", "Written", "build", "gather", "produce", "render",
+__all__ = ["FORMATS", "PrintError", "Report", "ReportError", "Written", "build", "gather", "produce",
            "save", "write_report"]

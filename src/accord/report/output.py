@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -93,19 +92,6 @@ def write_report(ledger: Ledger, fmt: str, *, pillar: str | None = None, output:
         _refuse(existing, force)
     save(files)
     return Written(None, list(files))
-
-
-def render(items: list[dict[str, Any]], totals: dict[tuple[str, str, str], float], today: date, fmt: str,
-           output: Path | None = None, pillar: str | None = None) -> str:
-    """The report as text from enriched commitments (each with its `history`): `Ledger.report`'s way in.
-    A Markdown report named `output` gets its charts beside it (replacing any there), as before."""
-    from accord.report.brief import build
-
-    if fmt == "pdf":
-        raise ReportError("a PDF is not text: write it with `accord report --format pdf -o FILE`")
-    report = produce(build(items, totals, today, pillar), fmt, output, output.parent if output else None)
-    save(report.charts)
-    return report.body.decode()
 
 
 def save(files: dict[Path, bytes]) -> None:
