@@ -23,7 +23,7 @@ from accord.ledger.store import NotFound
 from accord.web import models
 from accord.web.api import ERRORS, MAX_ID, Id, declared_length
 from accord.web.auth import require_reader
-from accord.web.pages import (FORM_SLACK, LedgerDep, Reader, _back, _check_csrf, _flash, _settings, _writer,
+from accord.web.pages import (FORM_SLACK, LedgerDep, Reader, back, check_csrf, flash, settings_of, writer,
                               render)
 
 router = APIRouter()
@@ -31,7 +31,7 @@ router = APIRouter()
 
 @router.get("/indicators", response_class=HTMLResponse, dependencies=Reader)
 def indicators(request: Request, lg: LedgerDep) -> Response:
-    return render(request, "indicators.html", items=lg.indicators(), limit=_settings(request).max_upload_bytes,
+    return render(request, "indicators.html", items=lg.indicators(), limit=settings_of(request).max_upload_bytes,
                   json_url="/api/v1/indicators")
 
 
@@ -52,17 +52,17 @@ def indicator_json(indicator_id: Id, lg: LedgerDep) -> Response:
 @router.post("/indicators")
 async def upload(request: Request, lg: LedgerDep) -> Response:
     """Import an uploaded CSV of observations; the result or the file's one problem is flashed."""
-    _writer(request)
-    limit = _settings(request).max_upload_bytes
+    writer(request)
+    limit = settings_of(request).max_upload_bytes
     length = declared_length(request)
     if length > limit + FORM_SLACK:
         raise InputTooLarge(f"the upload of {length} bytes is over the limit of {limit} bytes")
     async with request.form(max_part_size=limit + FORM_SLACK) as form:  # closes the spooled upload
-        _check_csrf(request, form)
+        check_csrf(request, form)
         file = form.get("file")
         if not isinstance(file, UploadFile) or not file.filename:
-            _flash(request, "Choose a CSV file to import.", "error")
-            return _back("/indicators")
+            flash(request, "Choose a CSV file to import.", "error")
+            return back("/indicators")
         data = await file.read(limit + 1)
         name = shown_name(file.filename)
     if len(data) > limit:
@@ -70,31 +70,31 @@ async def upload(request: Request, lg: LedgerDep) -> Response:
     try:
         added, rows = await run_in_threadpool(lg.import_observations_data, data, name)
     except InputError as exc:  # one sentence naming the row; nothing was stored
-        _flash(request, str(exc), "error")
+        flash(request, str(exc), "error")
     else:
-        _flash(request, f"{name}: {added} observation{'' if added == 1 else 's'} added"
+        flash(request, f"{name}: {added} observation{'' if added == 1 else 's'} added"
                         f"{f' ({rows - added} already in the ledger)' if rows > added else ''}.")
-    return _back("/indicators")
+    return back("/indicators")
 
 
 @router.post("/commitments/{commitment_id}/targets/{target_id}/indicator")
 async def link(commitment_id: Id, target_id: Id, request: Request, lg: LedgerDep) -> Response:
     """Track one of the commitment's targets against the indicator the form names (by id)."""
-    _writer(request)
+    writer(request)
     form = await request.form()
-    _check_csrf(request, form)
+    check_csrf(request, form)
     chosen = str(form.get("indicator") or "").strip()
-    back = _back(f"/commitments/{commitment_id}#target-{target_id}")
+    done = back(f"/commitments/{commitment_id}#target-{target_id}")
     if not chosen.isdigit() or not 1 <= int(chosen) <= MAX_ID:
-        _flash(request, "Choose an indicator to track the target against.", "error")
-        return back
+        flash(request, "Choose an indicator to track the target against.", "error")
+        return done
     item = await run_in_threadpool(lg.commitment, commitment_id)
     if not any(t["id"] == target_id for t in item["targets"]):
         raise NotFound(f"commitment {commitment_id} has no target {target_id}")
     found = await run_in_threadpool(lg.indicator, int(chosen))  # NotFound for an unknown id
     await run_in_threadpool(lg.link_target, target_id, found["id"])
-    _flash(request, f"Target {target_id} is tracked by {found['name']}.")
-    return back
+    flash(request, f"Target {target_id} is tracked by {found['name']}.")
+    return done
 
 
 def shown_name(filename: str) -> str:

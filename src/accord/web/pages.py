@@ -89,7 +89,7 @@ def _ledger(request: Request) -> Ledger:
     return value
 
 
-def _settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     value: Settings = request.app.state.settings
     return value
 
@@ -105,7 +105,7 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def _check_csrf(request: Request, form: FormData) -> None:
+def check_csrf(request: Request, form: FormData) -> None:
     """The form's CSRF token matches the session's; and no field holds a NUL (PostgreSQL can't store one)."""
     sent = form.get("csrf")
     expected = request.session.get("csrf")
@@ -116,22 +116,22 @@ def _check_csrf(request: Request, form: FormData) -> None:
             raise InputError(f"{name}: a NUL character is not allowed in text")
 
 
-def _writer(request: Request) -> str:
+def writer(request: Request) -> str:
     return require_editor(request, "sign in to change the ledger").name  # a viewer: 403
 
 
-def _flash(request: Request, message: str, kind: str = "ok") -> None:
+def flash(request: Request, message: str, kind: str = "ok") -> None:
     request.session["flash"] = {"message": message, "kind": kind}
 
 
 def render(request: Request, name: str, code: int = 200, **context: Any) -> HTMLResponse:
     has_session = "session" in request.scope
-    flash = request.session.pop("flash", None) if has_session else None
+    notice = request.session.pop("flash", None) if has_session else None
     signed = who(request) if has_session else None
     html = _env().get_template(name).render(
         request=request, user=signed.name if signed else None, role=signed.role if signed else None,
         can_write=signed is not None and signed.role in WRITERS,
-        csrf=csrf_token(request) if has_session else "", flash=flash, path=request.url.path, **context)
+        csrf=csrf_token(request) if has_session else "", flash=notice, path=request.url.path, **context)
     return HTMLResponse(html, status_code=code)
 
 
@@ -139,7 +139,7 @@ def error_page(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", status, status=status, message=message, json_url=None)
 
 
-def _back(path: str) -> RedirectResponse:
+def back(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 
 
@@ -304,7 +304,7 @@ def ingest_page(request: Request, code: int = 200, error: str | None = None,
     """The ingest form; after a refusal, with what the person typed and one sentence on what went wrong.
     While the language model loads (after the server starts) it says so."""
     model = request.app.state.model
-    return render(request, "ingest.html", code, limit=_settings(request).max_upload_bytes, json_url=None,
+    return render(request, "ingest.html", code, limit=settings_of(request).max_upload_bytes, json_url=None,
                   model_state=model.state, model_error=model.error, error=error, typed=typed or {})
 
 
@@ -312,8 +312,8 @@ def ingest_page(request: Request, code: int = 200, error: str | None = None,
 async def ingest(request: Request, lg: LedgerDep) -> Response:
     """Check the form and queue its ingest; the job's page follows it (the pipeline runs in the worker).
     Input that can't be ingested shows the form again, filled in as sent, with the reason."""
-    _writer(request)
-    limit = _settings(request).max_upload_bytes
+    writer(request)
+    limit = settings_of(request).max_upload_bytes
     length = declared_length(request)
     if length > limit + FORM_SLACK:
         return ingest_page(request, 413, f"Too large: {length:,} bytes sent, over the limit of {limit:,} bytes; "
@@ -322,7 +322,7 @@ async def ingest(request: Request, lg: LedgerDep) -> Response:
     try:
         async with request.form(max_part_size=limit + FORM_SLACK) as form:  # closes the spooled upload
             typed = _typed(form)
-            _check_csrf(request, form)  # a stale token is a 403 page: a forged post never fills the form
+            check_csrf(request, form)  # a stale token is a 403 page: a forged post never fills the form
             work = await _ingest_work(lg, form, limit)
         if work is None:
             raise InputError("Paste a text, choose a file or give a web address.")
@@ -333,7 +333,7 @@ async def ingest(request: Request, lg: LedgerDep) -> Response:
         busy = ingest_page(request, 429, f"{exc}.", typed)
         busy.headers["Retry-After"] = "30"
         return busy
-    return _back(f"/jobs/{job.id}")
+    return back(f"/jobs/{job.id}")
 
 
 def _typed(form: FormData) -> dict[str, str]:
@@ -398,7 +398,7 @@ def ingest_job(job_id: JobId, request: Request, lg: LedgerDep) -> Response:
     result = job.result
     title = lg.document(result.document)["title"] if result and result.document is not None else None
     response = render(request, "job.html", job=job, result=result, title=title, json_url=job.url,
-                      elapsed=job.elapsed(), typed=job.form or {}, limit=_settings(request).max_upload_bytes,
+                      elapsed=job.elapsed(), typed=job.form or {}, limit=settings_of(request).max_upload_bytes,
                       error=None, model_state="ready", model_error=None)
     if job.state in ("queued", "running"):
         response.headers["Refresh"] = "1"  # no script: the browser reloads the page (CSP: script-src 'self')
@@ -407,9 +407,9 @@ def ingest_job(job_id: JobId, request: Request, lg: LedgerDep) -> Response:
 
 @router.post("/commitments/{commitment_id}/status")
 async def set_status(commitment_id: Id, request: Request, lg: LedgerDep) -> Response:
-    user = _writer(request)
+    user = writer(request)
     form = await request.form()
-    _check_csrf(request, form)
+    check_csrf(request, form)
     field, _, value = str(form.get("change") or "").partition(":")
     observed = str(form.get("observed") or "").strip()
     try:
@@ -417,38 +417,38 @@ async def set_status(commitment_id: Id, request: Request, lg: LedgerDep) -> Resp
                   source=str(form.get("source") or "").strip() or None,
                   observed=date.fromisoformat(observed) if observed else None, by=user)
     except (InputError, ValueError) as exc:
-        _flash(request, str(exc), "error")
+        flash(request, str(exc), "error")
     else:
-        _flash(request, f"Recorded: {field} {label(value).lower()}.")
-    return _back(f"/commitments/{commitment_id}#history")
+        flash(request, f"Recorded: {field} {label(value).lower()}.")
+    return back(f"/commitments/{commitment_id}#history")
 
 
 @router.post("/documents/{document_id}/parties")
 async def set_parties(document_id: Id, request: Request, lg: LedgerDep) -> Response:
-    user = _writer(request)
+    user = writer(request)
     form = await request.form()
-    _check_csrf(request, form)
+    check_csrf(request, form)
     codes = [c for c in re.split(r"[\s,;]+", str(form.get("parties") or "")) if c]
     try:
         doc = lg.set_parties(document_id, codes, by=user)
     except NotFound:
         raise
     except InputError as exc:
-        _flash(request, str(exc), "error")
+        flash(request, str(exc), "error")
     else:
-        _flash(request, f"Parties set: {', '.join(p['code'] for p in doc['parties'])} (relation {doc['relation']}).")
-    return _back(f"/documents/{document_id}#parties")
+        flash(request, f"Parties set: {', '.join(p['code'] for p in doc['parties'])} (relation {doc['relation']}).")
+    return back(f"/documents/{document_id}#parties")
 
 
 @router.post("/review/{candidate_id}/{decision}")
 async def decide(candidate_id: Id, decision: str, request: Request, lg: LedgerDep) -> Response:
-    user = _writer(request)
-    _check_csrf(request, await request.form())
+    user = writer(request)
+    check_csrf(request, await request.form())
     if decision not in ("accept", "reject"):
         raise HTTPException(404, "decide with accept or reject")
     result = lg.accept(candidate_id, user) if decision == "accept" else lg.reject(candidate_id, user)
-    _flash(request, f"Evidence {candidate_id} {result.get('state', decision + 'ed')}.")
-    return _back("/review")
+    flash(request, f"Evidence {candidate_id} {result.get('state', decision + 'ed')}.")
+    return back("/review")
 
 
 # -- signing in -----------------------------------------------------------------
@@ -466,7 +466,7 @@ def login_form(request: Request, next: str = "/") -> Response:
 @router.post("/login")
 async def login(request: Request) -> Response:
     form = await request.form()
-    _check_csrf(request, form)
+    check_csrf(request, form)
     name, password, target = str(form.get("name") or ""), str(form.get("password") or ""), _safe_next(form.get("next"))
     limiter: LoginLimiter = request.app.state.logins
     key = (name, request.client.host if request.client else "")
@@ -485,7 +485,7 @@ async def login(request: Request) -> Response:
     sessions.end(request.session.get("sid"))
     request.session.clear()  # a fresh session (and CSRF token) for the signed-in user
     request.session.update(user=name, sid=sessions.start(signed))
-    return _back(target)
+    return back(target)
 
 
 @router.get("/logout", response_class=HTMLResponse)
@@ -495,8 +495,8 @@ def logout_form(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    _check_csrf(request, await request.form())
+    check_csrf(request, await request.form())
     sessions: Sessions = request.app.state.sessions
     sessions.end(request.session.get("sid"))  # a saved copy of the cookie no longer signs anyone in
     request.session.clear()
-    return _back("/")
+    return back("/")
