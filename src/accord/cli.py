@@ -41,6 +41,9 @@ def extract(
     format: Annotated[str, typer.Option("--format", "-f", help="jsonl | json | table")] = "",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes to use (0: one per core).")] = 1,
     wide: WideOption = False,
+    out: Annotated[Path | None, typer.Option("--out", help="Write Parquet datasets (documents, statements, "
+                                             "mentions, targets) to this folder instead of stdout.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="With --out: replace a folder that isn't empty.")] = False,
 ) -> None:
     """Read statements, mentions, pillars and targets from text files."""
     from accord.export import FORMATS
@@ -52,6 +55,13 @@ def extract(
     files = expand_paths(paths)
     check_files(files)
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    if out is not None:  # --out wins over --format for the data
+        from accord.extract.parquet import write_parquet
+
+        done = write_parquet(files, out, workers, force=force)
+        print(f"accord: {done.documents} documents, {done.statements} statements written to {done.out}",
+              file=sys.stderr)
+        return
     _render_extraction(extract_paths(files, workers), fmt, many=len(files) > 1, wide=wide)
 
 
