@@ -116,3 +116,15 @@ def test_signals_name_the_time_of_an_amount() -> None:
     assert "verb-ed:near" in signals("Last spring the fund disbursed $5 million.")
     assert "infinitive:near" in signals("The fund agreed to disburse $5 million.")
     assert "from-to:start" in signals("Spending rises from $5 million to next year's budget.")
+
+
+def test_a_range_keeps_its_top_as_max_in_the_output() -> None:
+    from accord.extract import extract_text
+
+    text = "Zambia and Chile agreed to raise the share of renewable power to 20-25 percent by 2030.\n"
+    [statement] = extract_text(text)
+    [target] = [t.to_dict() for t in statement.targets]
+    assert (target["value"], target["max"], target["unit"], target["deadline"]) == (20, 25, "%", "by 2030")
+    assert text[target["start"]:target["end"]] == "20-25 percent"
+    plain = "Norway will train 200 Chilean engineers in offshore wind by 2027.\n"
+    assert all("max" not in t.to_dict() for s in extract_text(plain) for t in s.targets)  # no range, no max

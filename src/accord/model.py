@@ -107,7 +107,8 @@ class Target:
     """A quantified goal: `value` in `unit` of `metric`, by `deadline` when stated.
 
     `start`/`end` cover the amount in the document; `deadline_start`/`deadline_end`
-    cover the deadline phrase when there is one.
+    cover the deadline phrase when there is one. A range ("20-25 percent") has its
+    lower bound as `value` and its upper bound as `max` (GUIDELINE, Targets).
     """
 
     metric: str
@@ -118,9 +119,13 @@ class Target:
     deadline: str | None = None
     deadline_start: int | None = None
     deadline_end: int | None = None
+    max: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"metric": self.metric, "value": _number(self.value), "unit": self.unit}
+        out: dict[str, Any] = {"metric": self.metric, "value": _number(self.value)}
+        if self.max is not None:
+            out["max"] = _number(self.max)
+        out["unit"] = self.unit
         if self.deadline is not None:
             out["deadline"] = self.deadline
             out["deadline_start"] = self.deadline_start

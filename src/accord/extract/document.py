@@ -66,7 +66,8 @@ class DocumentReader:
                 Target(metric=t["metric"], value=t["value"], unit=t["unit"], start=t["start"] + s + offset,
                        end=t["end"] + s + offset, deadline=t.get("deadline"),
                        deadline_start=t["deadline_start"] + s + offset if "deadline" in t else None,
-                       deadline_end=t["deadline_end"] + s + offset if "deadline" in t else None)
+                       deadline_end=t["deadline_end"] + s + offset if "deadline" in t else None,
+                       max=t.get("max"))
                 for t in r["targets"]
             ]
             out.append(Statement(

@@ -161,8 +161,7 @@ class _Writer:
             for m in mentions:
                 self.rows["mentions"].append({"document_id": document_id, "statement_seq": seq, **m})
             for t in targets:
-                # `max`, the top of a range ("$6 to $10 million"), is found by the pipeline but not yet
-                # kept on model.Target, so it is null until it is; the column is here so the schema holds.
+                # `max`, the top of a range ("$6 to $10 million"), is in the JSONL only when there is one
                 self.rows["targets"].append({"document_id": document_id, "statement_seq": seq, "max": None, **t})
             if len(self.rows["statements"]) >= BATCH_STATEMENTS:
                 self.flush()
