@@ -8,6 +8,7 @@ reason, and the run ends with the list of what was skipped and why; where ACCORD
 from __future__ import annotations
 
 import functools
+import re
 import os
 import subprocess
 import sys
@@ -151,3 +152,31 @@ def job_finished(client: Any, url: str) -> dict[str, Any]:
             return job
         time.sleep(0.05)
     raise AssertionError(f"the job at {url} did not finish in 30 s")
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def page_client(url: str, **settings: Any) -> Any:
+    """A TestClient of the web app over the ledger at `url`, asking for pages (user ana, password pw)."""
+    from fastapi.testclient import TestClient
+
+    from accord.config import Settings
+    from accord.web import create_app
+
+    app = create_app(Settings(database_url=url, users={"ana": "pw"}, secret_key="k", **settings))
+    return TestClient(app, headers={"accept": "text/html"}, follow_redirects=False)
+
+
+def csrf(client: Any, path: str = "/login") -> str:
+    """The session's CSRF token, as the form on `path` carries it."""
+    found = CSRF.search(client.get(path).text)
+    assert found is not None
+    return found.group(1)
+
+
+def sign_in(client: Any, name: str = "ana") -> str:
+    """Sign `name` in (password pw); the session's new CSRF token."""
+    response = client.post("/login", data={"name": name, "password": "pw", "next": "/", "csrf": csrf(client)})
+    assert response.status_code == 303
+    return csrf(client, "/")

@@ -13,8 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accord.api import Ledger
-from accord.config import Settings
-from accord.web import create_app
+from conftest import page_client
 
 LUSAKA = """Zambia and Chile agree on copper research
 LUSAKA, March 4, 2022 - Zambia and Chile agreed to build a copper research centre in Kitwe by 2024.
@@ -47,8 +46,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def client(built: Path, tmp_path: Path) -> Iterator[TestClient]:
     copy = tmp_path / "ledger.db"
     shutil.copy(built, copy)
-    app = create_app(Settings(database_url=f"sqlite:///{copy}", users={"ana": "pw"}, secret_key="k"))
-    with TestClient(app, headers={"accept": "text/html"}, follow_redirects=False) as c:
+    with page_client(f"sqlite:///{copy}") as c:
         yield c
 
 

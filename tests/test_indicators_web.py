@@ -13,9 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from accord.api import Ledger
-from accord.config import Settings
 from accord.errors import InputError
-from accord.web import create_app
+from conftest import csrf, sign_in
+from conftest import page_client as make_client
 
 LISBON = """Portugal and Morocco agree to deepen trade and port ties
 LISBON, February 12, 2025 - Portuguese Prime Minister Luis Montenegro and Moroccan Head of Government Aziz Akhannouch held talks in Lisbon on Wednesday.
@@ -28,7 +28,6 @@ The two governments agreed to build 500 megawatts of solar capacity by 2030.
 """
 TRADE = "The two sides agreed to raise bilateral trade to US$4 billion by 2028."
 SOLAR = "The two governments agreed to build 500 megawatts of solar capacity by 2030."
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 GOOD_CSV = ("indicator,period,value,source,unit,frequency\n"
             "PT-MA solar capacity,2024,120,energy agency report,MW,yearly\n"
             "PT-MA solar capacity,2025,250,energy agency report,MW,yearly\n"
@@ -62,27 +61,10 @@ def url(built: Path, tmp_path: Path) -> str:
     return f"sqlite:///{copy}"
 
 
-def make_client(url: str, **settings: Any) -> TestClient:
-    app = create_app(Settings(database_url=url, users={"ana": "pw"}, secret_key="k", **settings))
-    return TestClient(app, headers={"accept": "text/html"}, follow_redirects=False)
-
-
 @pytest.fixture()
 def client(url: str) -> Iterator[TestClient]:
     with make_client(url) as c:
         yield c
-
-
-def csrf(client: TestClient, path: str = "/login") -> str:
-    found = CSRF.search(client.get(path).text)
-    assert found is not None
-    return found.group(1)
-
-
-def sign_in(client: TestClient, name: str = "ana") -> str:
-    response = client.post("/login", data={"name": name, "password": "pw", "next": "/", "csrf": csrf(client)})
-    assert response.status_code == 303
-    return csrf(client, "/logout")
 
 
 def upload(client: TestClient, token: str, content: str | bytes, name: str = "obs.csv") -> Any:

@@ -16,8 +16,8 @@ from httpx import Response
 from markupsafe import escape
 
 from accord.api import Ledger
-from accord.config import Settings
-from accord.web import create_app
+from conftest import csrf, sign_in
+from conftest import page_client as make_client
 
 OSLO = """Norway and Chile agree to expand trade and clean energy ties
 OSLO, March 3, 2025 - Norwegian Prime Minister Jonas Gahr Store and Chilean President Gabriel Boric held talks in Oslo on Monday.
@@ -38,7 +38,6 @@ PASTED = """Kenya and Ghana sign skills pact
 NAIROBI, April 2, 2026 - Kenya and Ghana held talks in Nairobi on Thursday.
 The two countries agreed to open a joint vocational training centre in Accra by 2028.
 """
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 # Relations: two reports of one state visit to Kenya (a day apart), an undated communique of the same
 # two governments, and a Ghana-Peru meeting a year earlier.
@@ -88,11 +87,6 @@ def url(built: Path, tmp_path: Path) -> str:
     return f"sqlite:///{copy}"
 
 
-def make_client(url: str, **settings: Any) -> TestClient:
-    app = create_app(Settings(database_url=url, users={"ana": "pw"}, secret_key="k", **settings))
-    return TestClient(app, headers={"accept": "text/html"}, follow_redirects=False)
-
-
 @pytest.fixture()
 def client(url: str) -> Iterator[TestClient]:
     with make_client(url) as c:
@@ -125,18 +119,6 @@ def relations_client(relations_built: Path, tmp_path: Path) -> Iterator[TestClie
 def document_id(client: TestClient, source: str) -> int:
     ident: int = next(d["id"] for d in client.get("/api/v1/documents").json()["items"] if d["source"] == source)
     return ident
-
-
-def csrf(client: TestClient, path: str = "/login") -> str:
-    found = CSRF.search(client.get(path).text)
-    assert found is not None
-    return found.group(1)
-
-
-def sign_in(client: TestClient) -> str:
-    response = client.post("/login", data={"name": "ana", "password": "pw", "next": "/", "csrf": csrf(client)})
-    assert response.status_code == 303
-    return csrf(client, "/")
 
 
 def commitment_id(client: TestClient, text: str) -> int:

@@ -267,38 +267,25 @@ class Ledger:
         with self.engine.connect() as conn:
             found = tracking.indicators(conn)
             tracked = tracking.linked_targets(conn)
-        out = []
-        for i in found:
-            latest = i["observations"][-1] if i["observations"] else None  # the last period, latest recorded
-            out.append({**i, "observations": _plain_rows(i["observations"]),
-                        "latest_period": latest["period"].isoformat() if latest else None,
-                        "latest_value": latest["value"] if latest else None,
-                        "targets": [{"id": tg["id"], "commitment": tg["commitment"]} for tg in tracked
-                                    if tg["indicator_id"] == i["id"]]})
-        return out
+        return [{**i, **_latest(i["observations"]), "observations": _plain_rows(i["observations"]),
+                 "targets": [{"id": tg["id"], "commitment": tg["commitment"]} for tg in tracked
+                             if tg["indicator_id"] == i["id"]]} for i in found]
 
     def indicator(self, indicator_id: int) -> dict[str, Any]:
         """One indicator: its observations with their sources, oldest first, and the targets it tracks
         with their commitments and progress."""
-        from decimal import Decimal
-
         from accord.ledger import tracking
-        from accord.track import parse_deadline, target_progress
+        from accord.track.view import progress_of
 
         with self.engine.connect() as conn:
             item = tracking.indicator(conn, indicator_id)
             rows = tracking.observation_rows(conn, indicator_id)
-            series = tracking.observations(conn, indicator_id)
             targets = tracking.linked_targets(conn, [indicator_id])
+        series = tracking.series_of(rows)  # by period, then as recorded: the latest recorded wins
         for target in targets:
             target.pop("indicator_id")
-            progress = target_progress(Decimal(repr(target["value"])), series, parse_deadline(target["deadline"]),
-                                       self.today)
-            target["progress"] = {**progress.to_dict(), "unit": item["unit"]}
-        latest = rows[-1] if rows else None
-        return {**item, "observations": _plain_rows(rows),
-                "latest_period": latest["period"].isoformat() if latest else None,
-                "latest_value": latest["value"] if latest else None, "targets": targets}
+            target["progress"] = progress_of(target, series, item["unit"], self.today)
+        return {**item, **_latest(rows), "observations": _plain_rows(rows), "targets": targets}
 
     def indicator_choices(self) -> list[dict[str, Any]]:
         """Id, name and unit of every indicator, by name (a form's choices)."""
@@ -326,9 +313,7 @@ class Ledger:
     def _diff_sides(self, conn: Connection, a: int | str, b: int | str,
                     relation: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
         """The two sides of `diff`, each a document or an occasion, checked to be of one relation."""
-        from accord.errors import InputError
         from accord.ledger import NotFound
-        from accord.model import parse_relation
         from accord.track.diff import document_id, document_side, occasion_side, same_relation
 
         if relation is None:
@@ -340,9 +325,7 @@ class Ledger:
             side_a, side_b = document_side(found[ids[0]]), document_side(found[ids[1]])
             same_relation(side_a, side_b)
             return side_a, side_b
-        key = parse_relation(relation)
-        if key is None:
-            raise InputError(f"relation: {relation!r} names no parties; give their codes, e.g. USA-JPN")
+        key = _relation(relation)
         occasions = q.occasions(conn, key)
         if not occasions:
             raise NotFound(f"no relation {relation!r} in the ledger")
@@ -365,13 +348,14 @@ class Ledger:
         return q.faceted(self.search(text), {f: v for f, v in chosen.items() if v})
 
     def changes(self, relation: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """The newest commitments and status or stage changes, newest first (of one relation, or all)."""
-        from accord.model import parse_relation
+        """The newest commitments and status or stage changes, newest first (of one relation, or all);
+        NotFound for a relation the ledger has no document of."""
+        from accord.ledger import NotFound
 
-        key = parse_relation(relation) if relation else None
-        if relation and key is None:
-            raise InputError(f"relation: {relation!r} names no parties; give their codes, e.g. USA-JPN")
+        key = _relation(relation) if relation else None
         with self.engine.connect() as conn:
+            if key is not None and not q.relations(conn, key):
+                raise NotFound(f"no relation {relation!r} in the ledger")
             return q.changes(conn, key, limit)
 
     def merge(self, keep: int, other: int, by: str | None = None) -> dict[str, Any]:
@@ -494,6 +478,23 @@ class Ledger:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _relation(text: str) -> str:
+    """A relation as a person writes it ("VNM-LAO", "usa,jpn") as its key, or an InputError in words."""
+    from accord.model import parse_relation
+
+    key = parse_relation(text)
+    if key is None:
+        raise InputError(f"relation: {text!r} names no parties; give their codes, e.g. USA-JPN")
+    return key
+
+
+def _latest(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The latest observation of rows ordered by period, then as recorded: its period and value."""
+    last = rows[-1] if rows else None
+    return {"latest_period": last["period"].isoformat() if last else None,
+            "latest_value": last["value"] if last else None}
 
 
 def _plain_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

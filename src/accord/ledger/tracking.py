@@ -118,9 +118,15 @@ def observation_rows(conn: Connection, indicator: int) -> list[dict[str, Any]]:
 
 def observations(conn: Connection, indicator: int) -> list[tuple[date, float]]:
     """One value per period: the latest recorded wins when sources disagree."""
+    rows = conn.execute(select(O.c.period, O.c.value).where(O.c.indicator_id == indicator).order_by(O.c.id))
+    return series_of([dict(r._mapping) for r in rows])
+
+
+def series_of(rows: list[dict[str, Any]]) -> list[tuple[date, float]]:
+    """Observation rows (in the order recorded within each period) as one value per period, by period."""
     latest: dict[date, float] = {}
-    for r in conn.execute(select(O.c.period, O.c.value).where(O.c.indicator_id == indicator).order_by(O.c.id)):
-        latest[r.period] = r.value
+    for r in rows:
+        latest[r["period"]] = r["value"]
     return sorted(latest.items())
 
 

@@ -88,8 +88,6 @@ def import_observations(engine: Engine, path: Path) -> int:
     return import_observation_data(engine, path.read_bytes(), str(path))[0]
 
 
-# The columns' widths in the ledger (tables.indicators): a longer unit or frequency is refused in words.
-UNIT_WIDTH, FREQUENCY_WIDTH = 16, 12
 
 
 def import_observation_data(engine: Engine, data: bytes, name: str) -> tuple[int, int]:
@@ -102,11 +100,14 @@ def import_observation_data(engine: Engine, data: bytes, name: str) -> tuple[int
     added = 0
     with transaction_for(engine) as conn:
         touched: set[int] = set()
+        units: dict[int, str] = {}
         for n, row in rows:
             indicator = tracking.add_indicator(conn, row["indicator"], row["unit"] or "USD",
                                                row["frequency"] or "yearly", None)
             if row["unit"]:
-                unit = tracking.indicator_units(conn)[indicator]
+                if indicator not in units:  # once per indicator, not per row
+                    units[indicator] = tracking.indicator(conn, indicator)["unit"]
+                unit = units[indicator]
                 if unit != row["unit"]:
                     raise InputError(f"{name}, row {n}: indicator {row['indicator']!r} is measured in {unit}, "
                                      f"not {row['unit']}; nothing was imported")
@@ -158,7 +159,7 @@ def _observation_rows(data: bytes, name: str) -> list[tuple[int, dict[str, Any]]
             if not math.isfinite(value):
                 raise InputError(f"{where}: the value {_shown(row['value'])} is not a number; "
                                  "nothing was imported")
-            for column, width in (("unit", UNIT_WIDTH), ("frequency", FREQUENCY_WIDTH)):
+            for column, width in (("unit", _width("unit")), ("frequency", _width("frequency"))):
                 if len(row[column]) > width:
                     raise InputError(f"{where}: the {column} {_shown(row[column])} is longer than {width} "
                                      "characters; nothing was imported")
@@ -168,6 +169,17 @@ def _observation_rows(data: bytes, name: str) -> list[tuple[int, dict[str, Any]]
     if not out:
         raise InputError(f"{name}: no observations below the header row; nothing was imported")
     return out
+
+
+def _width(column: str) -> int:
+    """The width of an indicators column in the ledger: a longer value is refused in words, not by the database."""
+    from sqlalchemy import String
+
+    from accord.ledger import tables
+
+    kind = tables.indicators.c[column].type
+    assert isinstance(kind, String) and kind.length is not None
+    return kind.length
 
 
 def _shown(value: str) -> str:

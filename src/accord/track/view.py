@@ -41,17 +41,20 @@ def enrich(conn: Connection, items: list[dict[str, Any]], today: date) -> list[d
         for target in item["targets"]:
             indicator = links.get(target["id"])
             target["indicator"] = indicator
-            if indicator is not None:
-                p = target_progress(Decimal(repr(target["value"])), series[indicator],
-                                    parse_deadline(target["deadline"]), today)
-                target["progress"] = {**p.to_dict(), "unit": units.get(indicator)}
-            else:
-                target["progress"] = None
+            target["progress"] = None if indicator is None else \
+                progress_of(target, series[indicator], units.get(indicator), today)
         item["deadlines"] = deadlines.get(item["id"], [])
         dated = item["targets"] + [{"deadline": d} for d in item["deadlines"]]
         item["flags"] = flags(item["status"], dated, history, date.fromisoformat(item["first_seen"]), today)
         item["deadline"], item["deadline_text"] = _earliest_deadline(dated)
     return items
+
+
+def progress_of(target: dict[str, Any], series: list[tuple[date, float]], unit: str | None,
+                today: date) -> dict[str, Any]:
+    """A target's progress against an indicator's series, as the ledger's readers show it."""
+    p = target_progress(Decimal(repr(target["value"])), series, parse_deadline(target["deadline"]), today)
+    return {**p.to_dict(), "unit": unit}
 
 
 def _how_set(entry: dict[str, Any] | None) -> str:

@@ -73,9 +73,9 @@ def ledger_feed(request: Request, lg: LedgerDep) -> Response:
             responses={200: {"content": {"application/atom+xml": {}}, "description": "An Atom feed"}})
 def relation_feed(key: str, request: Request, lg: LedgerDep) -> Response:
     """New commitments and status changes of one relation, newest first."""
-    found = lg.relation(relation_key(key))  # NotFound: 404
-    name = found["relation"]
-    return _atom(request, lg.changes(name), f"Accord: {name}", f"/relations/{name}/feed.atom", f"/relations/{name}")
+    name = relation_key(key)
+    changes = lg.changes(name)  # NotFound: 404
+    return _atom(request, changes, f"Accord: {name}", f"/relations/{name}/feed.atom", f"/relations/{name}")
 
 
 def _atom(request: Request, changes: list[dict[str, Any]], title: str, self_path: str, page_path: str) -> Response:
