@@ -153,12 +153,16 @@ def test_ledger_search_refuses_a_nul(ledger_url: str) -> None:
 def test_ids_and_cursors_beyond_64_bits_are_422(client: TestClient) -> None:
     huge_cursor = base64.urlsafe_b64encode(str(BIG).encode()).decode()
     for path in (f"/api/v1/documents/{BIG}", f"/api/v1/commitments/{2**63}", f"/api/v1/entities/{BIG}",
-                 f"/api/v1/statements?document={BIG}", f"/api/v1/documents?cursor={huge_cursor}",
-                 f"/api/v1/commitments?cursor={huge_cursor}", f"/api/v1/statements?cursor={huge_cursor}",
-                 f"/documents/{BIG}", f"/commitments/{BIG}", f"/entities/{BIG}", "/api/v1/documents/-1"):
+                 f"/api/v1/statements?document={BIG}", f"/documents/{BIG}", f"/commitments/{BIG}", f"/entities/{BIG}",
+                 "/api/v1/documents/-1"):
         response = client.get(path)
         assert response.status_code == 422, (path, response.text)
         assert response.json()["error"]["status"] == 422
+    for path in (f"/api/v1/documents?cursor={huge_cursor}", f"/api/v1/commitments?cursor={huge_cursor}",
+                 f"/api/v1/statements?cursor={huge_cursor}"):
+        response = client.get(path)  # no cursor the API gives is that far: a malformed request
+        assert response.status_code == 400, (path, response.text)
+        assert response.json()["error"]["status"] == 400
     assert client.get(f"/api/v1/documents/{2**31 - 1}").status_code == 404  # the largest id is merely unknown
     assert client.get(f"/api/v1/documents/{2**31}").status_code == 422  # PostgreSQL's integer ends at 2**31 - 1
     for body, path in (({"other": BIG}, "/api/v1/commitments/1/merge"), ({"statement": BIG}, "/api/v1/commitments/1/split")):

@@ -12,10 +12,12 @@ from sqlalchemy import Connection
 from accord.errors import InputError
 from accord.ledger import DEFAULT_URL, open_engine
 from accord.ledger import queries as q
+from accord.ledger import search as fts
 from accord.ledger.integrity import Problem
 from accord.ledger.store import ledger_url
 from accord.process import IngestResult
 from accord.process.ingest import OnError
+from accord.process.scale import EngineName, Runner
 
 
 class Ledger:
@@ -35,24 +37,42 @@ class Ledger:
 
     def ingest(self, *sources: str, progress: Callable[[str], None] | None = None,
                outlet: str | None = None, on_error: OnError = "raise",
-               report: Callable[[IngestResult], None] | None = None) -> list[IngestResult]:
-        """Ingest files, folders or URLs; each document in one transaction. `outlet` names the outlet of
-        every one of them, over what their texts or pages say.
+               report: Callable[[IngestResult], None] | None = None, engine: EngineName = "local",
+               scheduler: str | None = None, workers: int | None = None,
+               started: Callable[[Runner], None] | None = None) -> list[IngestResult]:
+        """Ingest files, folders, URLs, and JSONL or Parquet files of documents (each record a document);
+        each document in one transaction. `outlet` names the outlet of every one of them, over what their
+        texts or pages say.
 
         A source that can't be read raises its InputError (`on_error="raise"`, the default), or is one
         result with status "failed" and its reason in `error`, the run going on with the rest
-        (`"continue"`) or ending there (`"stop"`). What was stored before a failure stays stored.
+        (`"continue"`) or ending there (`"stop"`). What was stored before a failure stays stored; a text
+        the ledger holds is "unchanged", so a run started again after it was stopped writes only the rest.
         `report` is told each result as soon as it is known, for a long run's log.
+
+        Documents are read, extracted and embedded in parts, here (`engine="local"`) or on Dask
+        (`"dask"`: the cluster at `scheduler`, or a local one of `workers` processes, told to `started`),
+        and written here in order: either engine builds the same ledger.
         """
-        from accord.process import expand_sources, ingest_sources
+        from accord.process import expand_sources
+        from accord.process.scale import check_url, ingest_job, runner
 
         found = expand_sources([str(s) for s in sources])
-        results = []
-        for result in ingest_sources(self.engine, found, progress, outlet, on_error):
-            results.append(result)
-            if report is not None:
-                report(result)
-        return results
+        run = runner(engine, scheduler, workers)
+        try:
+            if started is not None:
+                started(run)
+            results = []
+            for result in ingest_job(self.engine, found, run, ledger_url=check_url(self.url), outlet=outlet,
+                                     on_error=on_error):
+                results.append(result)
+                if report is not None:
+                    report(result)
+                if progress is not None:
+                    progress(result.source)
+            return results
+        finally:
+            run.close()
 
     def ingest_text(self, text: str, source: str = "pasted text") -> IngestResult:
         """Ingest a text held in memory (pasted, posted)."""
@@ -76,6 +96,16 @@ class Ledger:
         """A document with its text and every statement, mention and target."""
         with self.engine.connect() as conn:
             return q.document(conn, document_id)
+
+    def document_text(self, document_id: int) -> str:
+        """A document's text alone (what a page highlighting its sentences needs)."""
+        with self.engine.connect() as conn:
+            return q.document_text(conn, document_id)
+
+    def actor_choices(self) -> list[str]:
+        """Names the actor filter may be given: the people, organizations and places the ledger knows."""
+        with self.engine.connect() as conn:
+            return q.actor_choices(conn)
 
     def statements(self, document: int | None = None, type_: str | None = None, pillar: str | None = None,
                    limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
@@ -146,26 +176,75 @@ class Ledger:
     def find_commitments(self, *, pillar: str | None = None, status: str | None = None, actor: str | None = None,
                          since: date | None = None, text: str | None = None, relation: str | None = None,
                          sort: str = "id", limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-        """The one query behind the commitments page and its JSON twin: filters, order and a page, with the total.
+        """The one query behind the commitments page: filters, order and a numbered page, with the total.
 
-        Filters on stored fields (pillar, relation, search hits) run in SQL and only the page is enriched;
-        filters on computed ones (status, actor, since) or another order read the whole list.
+        Filters an index answers (pillar, status, relation, search words) run in SQL in id order and only
+        the page is enriched; filters on computed fields (actor, since) or another order read the whole list.
         """
+        from accord.ledger import keyset
         from accord.model import parse_relation
-        from accord.track.view import enrich, sort_commitments
+        from accord.track.view import sort_commitments
 
-        ids = None
-        if text:
-            ids = sorted({h["commitment_id"] for h in self.search(text) if h["commitment_id"] is not None})
-        if status or actor or since or sort not in ("id", "") or relation:
-            items = [c for c in self.commitments(pillar=pillar, actor=actor, since=since, status=status,
-                                                 relation=parse_relation(relation) if relation else None)
-                     if ids is None or c["id"] in ids]
-            items = sort_commitments(items, sort)
+        key = parse_relation(relation) if relation else None
+        if actor or since or sort not in ("id", "-id", ""):
+            items = sort_commitments(self._computed(pillar, status, key, actor, since, text), sort)
             return items[offset : None if limit is None else offset + limit], len(items)
+        filters = keyset.Filters(pillar, status, key)
         with self.engine.connect() as conn:
-            page_ids, total = q.commitment_page(conn, pillar, limit, offset, ids)
-            return enrich(conn, q.commitments(conn, ids=page_ids), self.today), total
+            matching = fts.commitments_matching(conn, text) if text else None
+            ids = keyset.commitment_ids(conn, filters, newest_first=sort == "-id", limit=limit, offset=offset,
+                                        matching=matching)
+            total = keyset.count_commitments(conn, filters, matching)
+            return self._page_of(conn, ids), total
+
+    def commitments_page(self, *, pillar: str | None = None, status: str | None = None, relation: str | None = None,
+                         actor: str | None = None, since: date | None = None, text: str | None = None,
+                         newest_first: bool = False, after: int | None = None,
+                         limit: int = 50) -> tuple[list[dict[str, Any]], int, int | None]:
+        """One keyset page of the commitments list: up to `limit` commitments after the id `after` (newest
+        first: before it), in id order; the total; and the id the next page starts after (None on the last).
+
+        Pillar, status, relation and search words are answered by indexes, so a page costs the same at any
+        depth and ledger size; actor and since are computed at read time and read the whole list.
+        """
+        from accord.ledger import keyset
+        from accord.model import parse_relation
+
+        key = parse_relation(relation) if relation else None
+        if actor or since:
+            items = sorted(self._computed(pillar, status, key, actor, since, text), key=lambda c: c["id"],
+                           reverse=newest_first)
+            rest = [c for c in items if after is None or (c["id"] < after if newest_first else c["id"] > after)]
+            shown = rest[:limit]
+            return shown, len(items), shown[-1]["id"] if len(rest) > limit else None
+        filters = keyset.Filters(pillar, status, key)
+        with self.engine.connect() as conn:
+            matching = fts.commitments_matching(conn, text) if text else None
+            ids = keyset.commitment_ids(conn, filters, newest_first=newest_first, after=after, limit=limit + 1,
+                                        matching=matching)
+            total = keyset.count_commitments(conn, filters, matching)
+            items = self._page_of(conn, ids[:limit])
+        return items, total, ids[limit - 1] if len(ids) > limit else None
+
+    def _page_of(self, conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
+        """The commitments `ids`, enriched, in the order given."""
+        from accord.track.view import enrich
+
+        found = {c["id"]: c for c in enrich(conn, q.commitments(conn, ids=ids), self.today)}
+        return [found[i] for i in ids if i in found]
+
+    def _computed(self, pillar: str | None, status: str | None, relation: str | None, actor: str | None,
+                  since: date | None, text: str | None) -> list[dict[str, Any]]:
+        """Every commitment the filters keep, enriched: for filters and orders on computed fields."""
+        from accord.track.view import enrich
+
+        with self.engine.connect() as conn:
+            wanted = None
+            if text:
+                wanted = {int(i) for (i,) in conn.execute(fts.commitments_matching(conn, text))}
+            items = enrich(conn, q.commitments(conn, pillar=pillar, actor=actor, since=since, relation=relation),
+                           self.today)
+        return [c for c in items if (status is None or c["status"] == status) and (wanted is None or c["id"] in wanted)]
 
     def commitment(self, commitment_id: int) -> dict[str, Any]:
         """One commitment with its merge reasons and its status history."""
@@ -335,17 +414,36 @@ class Ledger:
         with self.engine.connect() as conn:
             return q.entities(conn, kind)
 
-    def search(self, text: str) -> list[dict[str, Any]]:
+    def search(self, text: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Statements matching the words of `text`, newest first: every one, or the first `limit`."""
         with self.engine.connect() as conn:
-            return q.search(conn, text)
+            return fts.page(conn, text, limit=limit)
+
+    def search_page(self, text: str, *, newest_first: bool = True, after: int | None = None,
+                    limit: int = 50) -> tuple[list[dict[str, Any]], int, bool, int | None]:
+        """One keyset page of a search: up to `limit` hits after the statement id `after` (newest first:
+        before it); how many hits there are, counted up to `accord.ledger.search.COUNT_LIMIT`, and whether that count is
+        exact; and the id the next page starts after (None on the last)."""
+        with self.engine.connect() as conn:
+            hits = fts.page(conn, text, newest_first=newest_first, after=after, limit=limit + 1)
+            total, exact = fts.count(conn, text)
+        return hits[:limit], total, exact, hits[limit - 1]["id"] if len(hits) > limit else None
 
     def search_facets(self, text: str, **chosen: str | None) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
-        """Statements matching `text` that have the chosen facet values (pillar, type, relation, year), best
-        first, and each facet's values with how many hits choosing it would give."""
+        """Statements matching `text` that have the chosen facet values (pillar, type, relation, year), newest
+        first, and each facet's values with how many hits choosing it would give — over the newest
+        `accord.ledger.search.COUNT_LIMIT` hits (`search_count` says whether there are more)."""
         unknown = set(chosen) - set(q.FACETS)
         if unknown:
             raise InputError(f"search: no facet {sorted(unknown)[0]!r}; facets are {', '.join(q.FACETS)}")
-        return q.faceted(self.search(text), {f: v for f, v in chosen.items() if v})
+        with self.engine.connect() as conn:
+            hits = fts.newest(conn, text)
+        return q.faceted(hits, {f: v for f, v in chosen.items() if v})
+
+    def search_count(self, text: str) -> tuple[int, bool]:
+        """How many statements match `text`, counted up to `accord.ledger.search.COUNT_LIMIT`, and whether that is all."""
+        with self.engine.connect() as conn:
+            return fts.count(conn, text)
 
     def changes(self, relation: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """The newest commitments and status or stage changes, newest first (of one relation, or all);

@@ -9,9 +9,8 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, func, select
 
-from accord.errors import InputError
 from accord.ledger import tables as t
 from accord.ledger.store import NotFound
 from accord.model import StatementKey
@@ -177,39 +176,6 @@ def entities(conn: Connection, kind: str | None = None, ids: list[int] | None = 
         aliases[entity_id].append(alias)
     return [{"id": r.id, "kind": r.kind, "name": r.name, "mentions": r.mentions,
              "aliases": [a for a in aliases[r.id] if a != r.name]} for r in conn.execute(query)]
-
-
-def search(conn: Connection, query_text: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """Statements matching `query_text`, best first: FTS5 on SQLite, tsquery on PostgreSQL; all of them
-    unless `limit` (callers page through the list and count it as the true total).
-
-    The words are searched as plain words on both: FTS5's syntax characters (quotes, *, ^, :, NEAR,
-    AND/OR/NOT) are quoted away, as plainto_tsquery ignores them. A NUL character is refused.
-    """
-    if "\x00" in query_text:
-        raise InputError("search: a NUL character is not allowed in a search")
-    condition: Any
-    if conn.dialect.name == "sqlite":
-        terms = " ".join('"' + w.replace('"', '""') + '"' for w in query_text.split())
-        if not terms:
-            return []
-        ids_sql = select(text("rowid")).select_from(text("statements_fts")).where(
-            text("statements_fts MATCH :q").bindparams(q=terms)).order_by(text("rank")).limit(limit)
-        ids = [r[0] for r in conn.execute(ids_sql)]
-        condition = S.c.id.in_(ids)
-    else:
-        condition = text("to_tsvector('english', statements.text) @@ plainto_tsquery('english', :q)").bindparams(
-            q=query_text)
-        ids = None
-    query = (select(S.c.id, S.c.text, S.c.type, S.c.start, S.c.end, S.c.commitment_id, D.c.id.label("document"),
-                    D.c.title, D.c.published, S.c.pillars, D.c.relation)
-             .join(D, D.c.id == S.c.document_id).where(condition)
-             .order_by(S.c.id).limit(limit))
-    found = [_plain({**r._mapping, "pillars": list(r.pillars or [])}) for r in conn.execute(query)]
-    if ids is not None:
-        order = {i: n for n, i in enumerate(ids)}
-        found.sort(key=lambda r: order[r["id"]])
-    return found
 
 
 def known_commitments(conn: Connection, after: int = 0) -> list[dict[str, Any]]:
@@ -397,19 +363,11 @@ def entity(conn: Connection, entity_id: int) -> dict[str, Any]:
     return item
 
 
-def commitment_page(conn: Connection, pillar: str | None, limit: int | None, offset: int,
-                    ids: list[int] | None = None) -> tuple[list[int], int]:
-    """One page of commitment ids (oldest first) and the total, filtered by pillar in SQL."""
-    from sqlalchemy import String, cast
-
-    query = select(C.c.id)
-    if pillar:
-        query = query.where(cast(C.c.pillars, String).like(f'%"{pillar}"%'))
-    if ids is not None:
-        query = query.where(C.c.id.in_(ids))
-    total = int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
-    page = [r[0] for r in conn.execute(query.order_by(C.c.id).limit(limit).offset(offset))]
-    return page, total
+def actor_choices(conn: Connection) -> list[str]:
+    """Names an actor filter may be given: every person, organization and place the ledger knows (the
+    names its statements' actors resolve to), read from the small entities table, not every statement."""
+    names = conn.execute(select(E.c.name).where(E.c.kind.in_(("person", "organization", "place"))).distinct())
+    return sorted((str(n) for (n,) in names), key=str.casefold)
 
 
 def relations(conn: Connection, relation: str | None = None) -> list[dict[str, Any]]:

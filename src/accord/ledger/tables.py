@@ -85,9 +85,10 @@ commitments = Table(
     Column("id", Integer, primary_key=True),
     Column("text", Text, nullable=False),
     Column("pillars", JSON, nullable=False),
+    # the status in force (revision 0006 keeps it from status_changes by a trigger; read time still decides)
     Column("status", String(16), nullable=False, default="announced"),
     Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("relation", Text, index=True),  # revision 0003: the relation of its documents
+    Column("relation", Text),  # revision 0003: the relation of its documents
 )
 
 statements = Table(
@@ -155,6 +156,20 @@ decisions = Table(
 )
 
 Index("ix_statements_document", statements.c.document_id, statements.c.seq)
+# revision 0006: each filter of the commitments list finds its rows in id order (keyset pages)
+Index("ix_commitments_relation_id", commitments.c.relation, commitments.c.id)
+Index("ix_commitments_status_id", commitments.c.status, commitments.c.id)
+
+# A commitment's pillars as rows (revision 0006), kept from commitments.pillars by triggers: never written
+# by Accord's code, read by "?pillar=". Search is outside this metadata: FTS5's statements_fts and its
+# triggers on SQLite, a stored tsvector column (statements.search_vector) with its GIN index on PostgreSQL.
+commitment_pillars = Table(
+    "commitment_pillars", metadata,
+    Column("pillar", String(32), primary_key=True),
+    Column("commitment_id", Integer, ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_commitment_pillars_commitment", "commitment_id"),
+    sqlite_with_rowid=False,
+)
 Index("ix_mentions_entity", mentions.c.entity_id, mentions.c.statement_id)
 Index("ix_documents_relation", documents.c.relation)
 

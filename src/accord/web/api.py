@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile as FormFile
 
 from accord.api import Ledger
 from accord.errors import InputError, InputTooLarge
+from accord.ledger import keyset
 from accord.ledger.store import NotFound
 from accord.model import Pillar, parse_relation
 from accord.process import IngestResult
@@ -30,7 +31,7 @@ from accord.web.jobs import INTERNAL, JOB_ID, Busy, Job, app_jobs
 # Every answer's shape is in models.py; every error, from any route, is one ErrorOut.
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": m.ErrorOut, "description": said} for code, said in (
-        (400, "A malformed request: a bad relation key or Content-Length"),
+        (400, "A malformed request: a bad relation key, cursor or Content-Length"),
         (401, "Sign in or send a token"), (404, "Nothing has that id"),
         (422, "A parameter or body that can't be used; the message says which and why"),
         (500, "A bug: logged, never detailed"),
@@ -41,7 +42,7 @@ CSV: dict[int | str, dict[str, Any]] = {200: {"description": "The list (`?format
 router = APIRouter(dependencies=[Depends(require_reader)], responses=ERRORS)
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page.")]
-Cursor = Annotated[str | None, Query(description="The `next` of the previous page.")]
+Cursor = Annotated[str | None, Query(max_length=200, description="The `next` of the previous page.")]
 # Ids are the schema's Integer: 32 bits on PostgreSQL (64 on SQLite). A larger one names nothing, and
 # binding it would overflow the column's type (500), so it is refused as a bad request.
 MAX_ID = 2**31 - 1
@@ -81,16 +82,50 @@ def ledger(request: Request) -> Ledger:
 LedgerDep = Annotated[Ledger, Depends(ledger)]
 
 
+class Order(str, Enum):
+    """The orders a keyset page walks: oldest first (id) or newest first (-id)."""
+
+    oldest = "id"
+    newest = "-id"
+
+
+SortQuery = Annotated[Order, Query(description="`id`: oldest first; `-id`: newest first.")]
+
+
 def _offset(cursor: str | None) -> int:
+    """The position a list held in memory continues from (documents, relations, entities, ...)."""
     if not cursor:
         return 0
     try:
         offset = max(0, int(base64.urlsafe_b64decode(cursor.encode()).decode()))
     except (ValueError, UnicodeDecodeError):
-        raise InputError("cursor: not a cursor this API gave") from None
+        raise HTTPException(400, "cursor: not a cursor this API gave; start again without one") from None
     if offset > MAX_OFFSET:
-        raise InputError("cursor: not a cursor this API gave")
+        raise HTTPException(400, "cursor: not a cursor this API gave; start again without one")
     return offset
+
+
+def _after(cursor: str | None, order: Order) -> int | None:
+    """The last id of the previous keyset page (commitments, search); 400 for a cursor this API did not give."""
+    if not cursor:
+        return None
+    try:
+        return keyset.decode_cursor(cursor, order.value)
+    except keyset.BadCursor as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def keyset_page(request: Request, items: list[dict[str, Any]], total: int, last: int | None, order: Order,
+                fmt: Format, **extra: Any) -> Response:
+    """A keyset page in the list shape every endpoint shares (or CSV); the next page's address also in a
+    `Link: <...>; rel="next"` header (RFC 8288)."""
+    if fmt == Format.csv:
+        return page(items, len(items), 0, len(items), fmt)
+    next_cursor = keyset.encode_cursor(order.value, last) if last is not None else None
+    response = JSONResponse({"items": _jsonable(items), "total": total, "next": next_cursor, **extra})
+    if next_cursor is not None:
+        response.headers["Link"] = f'<{request.url.include_query_params(cursor=next_cursor)}>; rel="next"'
+    return response
 
 
 def _cursor(offset: int) -> str:
@@ -164,13 +199,18 @@ def statements(lg: LedgerDep, document: IdQuery = None, type: StatementType | No
 
 
 @router.get("/commitments", response_model=m.Page[m.Commitment], responses=CSV, summary="Commitments, merged across documents")
-def commitments(lg: LedgerDep, pillar: Pillar | None = None, actor: str | None = None, status: Status | None = None,
-                since: date | None = None, q: str | None = None, limit: Limit = 50, cursor: Cursor = None,
+def commitments(request: Request, lg: LedgerDep, pillar: Pillar | None = None, actor: str | None = None,
+                status: Status | None = None, since: date | None = None, q: str | None = None,
+                relation: Annotated[str | None, Query(description="Party codes joined by '-', e.g. VNM-LAO.")] = None,
+                sort: SortQuery = Order.oldest, limit: Limit = 50, cursor: Cursor = None,
                 format: Format = Format.json) -> Response:
-    offset = _offset(cursor)
-    items, total = lg.find_commitments(pillar=pillar.value if pillar else None, status=status.value if status else None,
-                                       actor=actor, since=since, text=q, limit=limit, offset=offset)
-    return page(items, total, offset, limit, format)
+    """Pillar, status, relation and `q` are answered by indexes (a page costs the same at any depth);
+    actor and since are computed when read, over the whole list."""
+    items, total, last = lg.commitments_page(
+        pillar=pillar.value if pillar else None, status=status.value if status else None,
+        relation=relation_key(relation) if relation else None, actor=actor, since=since, text=q,
+        newest_first=sort == Order.newest, after=_after(cursor, sort), limit=limit)
+    return keyset_page(request, items, total, last, sort, format)
 
 
 @router.get("/commitments/{commitment_id}", response_model=m.CommitmentFull, summary="A commitment with sources, merge reasons and history")
@@ -207,10 +247,14 @@ def diff(lg: LedgerDep,
     return JSONResponse(_jsonable(lg.diff(a, b, relation=relation)))
 
 
-@router.get("/search", response_model=m.Page[m.Hit], responses=CSV, summary="Full-text search over statements")
-def search(q: Annotated[str, Query(min_length=1, max_length=500)], lg: LedgerDep, limit: Limit = 50,
-           cursor: Cursor = None, format: Format = Format.json) -> Response:
-    return _slice(lg.search(q), cursor, limit, format)
+@router.get("/search", response_model=m.SearchPage, responses=CSV, summary="Full-text search over statements")
+def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=500)], lg: LedgerDep,
+           sort: Annotated[Order, Query(description="`-id`: newest first; `id`: oldest first.")] = Order.newest,
+           limit: Limit = 50, cursor: Cursor = None, format: Format = Format.json) -> Response:
+    """Every statement with all the words of `q` (plain words: no operators), newest first."""
+    hits, total, exact, last = lg.search_page(q, newest_first=sort == Order.newest, after=_after(cursor, sort),
+                                              limit=limit)
+    return keyset_page(request, hits, total, last, sort, format, total_exact=exact)
 
 
 @router.get("/review", response_model=m.Page[m.Candidate], responses=CSV, summary="Evidence candidates waiting for a person")

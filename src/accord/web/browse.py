@@ -34,9 +34,10 @@ def search(request: Request, lg: LedgerDep, q: Text = None, pillar: Pillar | Non
     chosen = {"pillar": pillar.value if pillar else None, "type": type,
               "relation": relation_key(relation) if relation else None, "year": year}
     hits, facets = lg.search_facets(words, **chosen) if words else ([], {})
+    _total, exact = lg.search_count(words) if words else (0, True)
     at = page_of(len(hits), page)
     filters = {k: v for k, v in {"q": words, **chosen}.items() if v}
-    return render(request, "search.html", q=words, hits=at.rows(hits), page=at.context(), facets=facets,
+    return render(request, "search.html", q=words, hits=at.rows(hits), page=at.context(), facets=facets, more=not exact,
                   chosen={k: v for k, v in chosen.items() if v},
                   query=lambda **kw: urlencode({k: v for k, v in {**filters, **kw}.items() if v is not None}),
                   json_url="/api/v1/search?" + urlencode({"q": words}) if words else None,

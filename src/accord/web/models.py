@@ -349,6 +349,12 @@ class Hit(Open):
     relation: str | None
 
 
+class SearchPage(Page[Hit]):
+    """A page of hits. The total is counted up to 10,000 hits: `total_exact` is false when there are more."""
+
+    total_exact: bool = Field(description="False when the search found more hits than `total` says (10,000).")
+
+
 class Candidate(Open):
     """A statement that may be evidence of a commitment's new status or stage, for a person to decide."""
 

@@ -28,7 +28,7 @@ from accord.web.api import Id, JobId, declared_length, find_job, relation_key, u
 from accord.web.auth import (LoginLimiter, Sessions, check_password, require_editor, require_reader, same,
                               who)
 from accord.web.jobs import Busy, app_jobs
-from accord.web.paging import page_of
+from accord.web.paging import PER_PAGE, page_of
 
 router = APIRouter()
 Reader = [Depends(require_reader)]
@@ -173,17 +173,17 @@ def commitments(request: Request, lg: LedgerDep, pillar: Pillar | None = None, s
                 actor: str | None = None, q: str | None = None, sort: str = "id",
                 page: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Response:
     status, actor, q = status or None, (actor or "").strip() or None, (q or "").strip() or None
-    found, _total = lg.find_commitments(pillar=pillar.value if pillar else None, status=status, actor=actor,
-                                        text=q, sort=sort)
-    at = page_of(len(found), page)
-    everything = lg.commitments(pillar=pillar.value if pillar else None) if (status or actor or q) else found
-    actors = sorted({a for c in everything for a in c["actors"]}, key=str.casefold)
+    number = page or 1
+    found, total = lg.find_commitments(pillar=pillar.value if pillar else None, status=status, actor=actor,
+                                       text=q, sort=sort, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+    at = page_of(total, page)
     filters = {k: v for k, v in (("pillar", pillar.value if pillar else None), ("status", status),
                                  ("actor", actor), ("q", q)) if v}
     api = "/api/v1/commitments" + (f"?{urlencode(filters)}" if filters else "")
-    return render(request, "commitments.html", items=at.rows(found), page=at.context(), filters=filters, sort=sort,
-                  actors=actors, query=lambda **kw: urlencode({**filters, "sort": sort, **kw}), json_url=api,
-                  csv_url=api + ("&" if filters else "?") + "format=csv", today=date.today().isoformat())
+    return render(request, "commitments.html", items=found, page=at.context(), filters=filters, sort=sort,
+                  actors=lg.actor_choices(), query=lambda **kw: urlencode({**filters, "sort": sort, **kw}),
+                  json_url=api, csv_url=api + ("&" if filters else "?") + "format=csv",
+                  today=date.today().isoformat())
 
 
 @router.get("/commitments/{commitment_id}", response_class=HTMLResponse, dependencies=Reader)
@@ -192,7 +192,7 @@ def commitment(commitment_id: Id, request: Request, lg: LedgerDep) -> Response:
     texts: dict[int, str] = {}
     for source in item["sources"]:
         if source["document"] not in texts:
-            texts[source["document"]] = lg.document(source["document"])["text"]
+            texts[source["document"]] = lg.document_text(source["document"])
         text = texts[source["document"]]
         source["before"], source["marked"], source["after"] = (
             text[: source["start"]], text[source["start"] : source["end"]], text[source["end"] :])

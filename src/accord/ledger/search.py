@@ -1,0 +1,112 @@
+"""Full-text search over statements, in pages that cost the same at any ledger size (docs/scale.md).
+
+SQLite searches its FTS5 index (`statements_fts`, kept by triggers on every insert, edit and delete of a
+statement); PostgreSQL a stored tsvector column (`statements.search_vector`) through its GIN index. The
+words are plain words on both: FTS5's syntax (quotes, *, ^, :, NEAR, AND/OR/NOT, parentheses) is quoted
+away term by term, as plainto_tsquery ignores it, so no input is ever read as a query operator. Hits come
+newest first (statement id descending) or oldest first: an order both indexes give without reading every
+hit, so a page is the next LIMIT hits after the cursor's id. Ranking by relevance would read every hit.
+
+Counting is bounded: `count` stops at COUNT_LIMIT hits and says whether it got to the end, and facet
+counts are taken over the newest COUNT_LIMIT hits. A word found in millions of statements costs what one
+found in ten thousand does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select, text
+
+from accord.errors import InputError
+from accord.ledger import tables as t
+
+S, D = t.statements, t.documents
+COUNT_LIMIT = 10_000
+HIT_COLUMNS = (S.c.id, S.c.text, S.c.type, S.c.start, S.c.end, S.c.commitment_id, D.c.id.label("document"),
+               D.c.title, D.c.published, S.c.pillars, D.c.relation)
+
+
+def fts5_query(words: str) -> str:
+    """`words` as an FTS5 query of plain terms: each whitespace-separated word a quoted string (an inner
+    quote doubled), all of them required. FTS5 reads nothing inside quotes as syntax."""
+    return " ".join('"' + w.replace('"', '""') + '"' for w in words.split())
+
+
+def _checked(words: str) -> str:
+    if "\x00" in words:
+        raise InputError("search: a NUL character is not allowed in a search")
+    return words
+
+
+def _sqlite(conn: Connection) -> bool:
+    return conn.dialect.name == "sqlite"
+
+
+def _fts_ids(words: str, newest_first: bool, after: int | None, limit: int | None) -> Select[Any]:
+    """SQLite: the ids of matching statements straight from the FTS5 index, in rowid order (FTS5 walks
+    its doclists in either direction and stops at LIMIT; a rowid bound skips to the cursor)."""
+    rowid = text("rowid")
+    query = select(rowid).select_from(text("statements_fts")).where(
+        text("statements_fts MATCH :fts_q").bindparams(fts_q=fts5_query(words)))
+    if after is not None:
+        query = query.where(text(("rowid < :fts_after" if newest_first else "rowid > :fts_after"))
+                            .bindparams(fts_after=after))
+    return query.order_by(text("rowid DESC" if newest_first else "rowid")).limit(limit)
+
+
+def _pg_match() -> Any:
+    return text("statements.search_vector @@ plainto_tsquery('english', :pg_q)")
+
+
+def page(conn: Connection, words: str, *, newest_first: bool = True, after: int | None = None,
+         limit: int | None = 50) -> list[dict[str, Any]]:
+    """Up to `limit` statements matching `words` after the statement id `after` (None: from the start),
+    newest first unless `newest_first` is False; every hit when `limit` is None."""
+    words = _checked(words)
+    if not words.split():
+        return []
+    order = S.c.id.desc() if newest_first else S.c.id
+    query = select(*HIT_COLUMNS).join(D, D.c.id == S.c.document_id).order_by(order)
+    if _sqlite(conn):
+        # rowid IN (the index's ids, already cut at LIMIT): a primary-key lookup per hit
+        query = query.where(S.c.id.in_(_fts_ids(words, newest_first, after, limit)))
+    else:
+        query = query.where(_pg_match().bindparams(pg_q=words)).limit(limit)
+        if after is not None:
+            query = query.where(S.c.id < after if newest_first else S.c.id > after)
+    return [_hit(r._mapping) for r in conn.execute(query)]
+
+
+def count(conn: Connection, words: str, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
+    """How many statements match `words`, counted up to `limit`: (the count, whether it is exact)."""
+    words = _checked(words)
+    if not words.split():
+        return 0, True
+    if _sqlite(conn):
+        found = _fts_ids(words, True, None, limit + 1).subquery()
+    else:
+        found = select(S.c.id).where(_pg_match().bindparams(pg_q=words)).limit(limit + 1).subquery()
+    n = int(conn.execute(select(func.count()).select_from(found)).scalar_one())
+    return min(n, limit), n <= limit
+
+
+def newest(conn: Connection, words: str, limit: int = COUNT_LIMIT) -> list[dict[str, Any]]:
+    """The newest `limit` hits, for facet counts and the search page's choices."""
+    return page(conn, words, limit=limit)
+
+
+def commitments_matching(conn: Connection, words: str) -> Any:
+    """A subquery of the ids of the commitments one of whose statements matches `words`."""
+    words = _checked(words)
+    if _sqlite(conn):
+        hits: Any = S.c.id.in_(_fts_ids(words, True, None, None).order_by(None))
+    else:
+        hits = _pg_match().bindparams(pg_q=words)
+    return select(S.c.commitment_id).where(hits, S.c.commitment_id.is_not(None))
+
+
+def _hit(row: Any) -> dict[str, Any]:
+    published = row["published"]
+    return {**row, "pillars": list(row["pillars"] or []),
+            "published": published.isoformat() if published is not None else None}
