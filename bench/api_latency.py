@@ -1,113 +1,190 @@
-"""`make bench`: p50/p95 latency of the commitments list and search endpoints, 100,000 statements.
+"""`make bench`: how the API's cost grows with the ledger — p50 / p95 of the hot reads at several sizes.
 
-Builds a SQLite ledger by ingesting the bundled samples for real, then
-replicating their documents, statements, mentions and commitments with SQL
-until the ledger holds at least 100,000 statements (each copy a document of
-its own, its commitments its own). Then serves it with uvicorn on 127.0.0.1
-and times requests from a client in the same process. Prints figures.
+For each ledger size, builds a ledger with `bench/big_ledger.py` (the samples ingested for real, then copied in
+SQL through the real indexes and triggers), serves it with `accord serve` (uvicorn) in its own process on
+127.0.0.1, and times requests from this process, one at a time: the commitments list (plain, by pillar,
+by status, by relation, and a page deep in the list through its cursor), search (a common word, a word
+pair, a page deep in the hits), and a commitment's page (HTML, a different commitment each time).
+
+Sizes (statements per ledger), by `ACCORD_BENCH_SIZES`:
+  default    "sqlite:10000,100000 postgresql:10000,1000000"           (about 5 minutes on 2 cores)
+  "full"     "sqlite:10000,100000,1000000 postgresql:10000,1000000,10000000"   (the table of docs/scale.md;
+             the 10 M PostgreSQL ledger takes about half an hour to build)
+  or any "DIALECT:N,N ..." of your own.
+`ACCORD_BENCH_POSTGRES_URL` names the server (default the local one; a database per size is created and
+dropped). `ACCORD_BENCH_KEEP=DIR` keeps the ledgers (SQLite files in DIR, PostgreSQL databases
+accord_bench_N) and reuses those already built. `ACCORD_BENCH_REQUESTS` (default 100) requests per row.
+Prints a Markdown table; figures, never assertions. Goal: p95 < 50 ms at every size.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import statistics
+import subprocess
+import sys
 import tempfile
-import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from big_ledger import build_ledger  # noqa: E402  (bench/ is not a package)
+
+DEFAULT_SIZES = "sqlite:10000,100000 postgresql:10000,1000000"
+FULL_SIZES = "sqlite:10000,100000,1000000 postgresql:10000,1000000,10000000"
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+GOAL_MS = 50.0
 
 
-def build(db: Path, statements_wanted: int) -> int:
-    from sqlalchemy import create_engine, text
-
-    from accord.api import Ledger
-
-    url = f"sqlite:///{db}"
-    with Ledger(url) as ledger:
-        ledger.ingest(str(ROOT / "samples"))
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        n = conn.execute(text("SELECT count(*) FROM statements")).scalar_one()
-        copies = -(-statements_wanted // n) - 1
-        for copy in range(1, copies + 1):
-            doc_shift = copy * 100_000
-            st_shift = copy * 10_000_000
-            c_shift = copy * 1_000_000
-            conn.execute(text(
-                "INSERT INTO documents (id, sha256, source, format, title, outlet, published, place, language, words,"
-                " text, raw, ingested_at) SELECT id + :d, sha256 || '-' || :k, source, format, title, outlet, published,"
-                " place, language, words, text, raw, ingested_at FROM documents WHERE id < 100000"),
-                {"d": doc_shift, "k": copy})
-            conn.execute(text(
-                "INSERT INTO commitments (id, text, pillars, status, created_at) SELECT id + :c, text, pillars, status,"
-                " created_at FROM commitments WHERE id < 1000000"), {"c": c_shift})
-            conn.execute(text(
-                "INSERT INTO statements (id, document_id, seq, start, \"end\", text, type, confidence, cue, pillars,"
-                " actors, commitment_id, embedding) SELECT id + :s, document_id + :d, seq, start, \"end\", text, type,"
-                " confidence, cue, pillars, actors, commitment_id + :c, NULL FROM statements WHERE id < 10000000"),
-                {"s": st_shift, "d": doc_shift, "c": c_shift})
-            conn.execute(text(
-                "INSERT INTO mentions (statement_id, start, \"end\", text, kind, entity_id) SELECT statement_id + :s,"
-                " start, \"end\", text, kind, entity_id FROM mentions WHERE statement_id < 10000000"),
-                {"s": st_shift})
-            conn.execute(text(
-                "INSERT INTO targets (statement_id, metric, value, unit, deadline, start, \"end\", deadline_start,"
-                " deadline_end) SELECT statement_id + :s, metric, value, unit, deadline, start, \"end\","
-                " deadline_start, deadline_end FROM targets WHERE statement_id < 10000000"), {"s": st_shift})
-        total = conn.execute(text("SELECT count(*) FROM statements")).scalar_one()
-    engine.dispose()
-    return int(total)
-
-
-def serve(db: Path) -> tuple[str, object]:
-    import uvicorn
-
-    from accord.config import Settings
-    from accord.web import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(database_url=f"sqlite:///{db}")), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", server
-
-
-def timings(base: str, path: str, n: int) -> list[float]:
-    import httpx
-
+def sizes() -> list[tuple[str, int]]:
+    given = os.environ.get("ACCORD_BENCH_SIZES", DEFAULT_SIZES)
+    given = FULL_SIZES if given == "full" else given
     out = []
-    with httpx.Client(base_url=base, timeout=60) as client:
-        client.get(path).raise_for_status()  # warm
-        for _ in range(n):
-            start = time.perf_counter()
-            client.get(path).raise_for_status()
-            out.append((time.perf_counter() - start) * 1000)
+    for part in given.split():
+        dialect, numbers = part.split(":")
+        out += [(dialect, int(n)) for n in numbers.split(",")]
     return out
 
 
+@contextmanager
+def ledger(dialect: str, statements: int) -> Iterator[tuple[str, float | None]]:
+    """The URL of a ledger of `statements` statements, and its build time (None when reused)."""
+    keep = os.environ.get("ACCORD_BENCH_KEEP")
+    if dialect == "sqlite":
+        folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="accord-bench-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        db = folder / f"sqlite-{statements}.db"
+        url = f"sqlite:///{db}"
+        built = None
+        if not (keep and db.exists()):
+            for stale in folder.glob(f"sqlite-{statements}.db*"):
+                stale.unlink()
+            start = time.perf_counter()
+            build_ledger(url, statements)
+            built = time.perf_counter() - start
+        try:
+            yield url, built
+        finally:
+            if not keep:
+                for f in folder.glob("*"):
+                    f.unlink()
+                folder.rmdir()
+        return
+    server = make_url(os.environ.get("ACCORD_BENCH_POSTGRES_URL", SERVER))
+    name = f"accord_bench_{statements}"
+    url = server.set(database=name).render_as_string(hide_password=False)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+        built = None
+        if not (keep and exists):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            start = time.perf_counter()
+            build_ledger(url, statements)
+            built = time.perf_counter() - start
+    try:
+        yield url, built
+    finally:
+        if not keep:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def serve(url: str) -> Iterator[str]:
+    """`accord serve` on the ledger, in its own process; its base address once it answers."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    accord = str(Path(sys.executable).parent / "accord")
+    process = subprocess.Popen([accord, "serve", "--db", url, "--port", str(port)], stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(base + "/healthz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"accord serve did not start on {url}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def percentiles(ms: list[float]) -> tuple[float, float]:
+    ordered = sorted(ms)
+    return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)]
+
+
+def deep(client: httpx.Client, path: str, pages: int) -> str:
+    """`path` with the cursor of the page `pages` pages in (walked once, untimed)."""
+    cursor = None
+    for _ in range(pages):
+        cursor = client.get(path, params={"cursor": cursor} if cursor else {}).json()["next"]
+        if cursor is None:
+            break
+    joiner = "&" if "?" in path else "?"
+    return f"{path}{joiner}cursor={cursor}" if cursor else path
+
+
+def time_ledger(base: str, n: int, commitments: int) -> list[tuple[str, float, float]]:
+    rows = []
+    with httpx.Client(base_url=base, timeout=120) as client:
+        paths = ["/api/v1/commitments", "/api/v1/commitments?pillar=economy_trade",
+                 "/api/v1/commitments?status=in_progress", "/api/v1/commitments?relation=KHM-THA",
+                 deep(client, "/api/v1/commitments?limit=50", 20),
+                 "/api/v1/search?q=railway", "/api/v1/search?q=trade%20agreement",
+                 deep(client, "/api/v1/search?q=railway&limit=50", 20)]
+        for path in paths:
+            client.get(path).raise_for_status()  # warm
+            ms = []
+            for _ in range(n):
+                start = time.perf_counter()
+                client.get(path).raise_for_status()
+                ms.append((time.perf_counter() - start) * 1000)
+            rows.append((path if "cursor=" not in path else path.split("cursor=")[0] + "cursor=(page 21)",
+                         *percentiles(ms)))
+        ms = []
+        step = max(1, commitments // n)
+        for i in range(n):
+            commitment = 1 + (i * step + 7919 * i) % commitments
+            start = time.perf_counter()
+            client.get(f"/commitments/{commitment}", headers={"Accept": "text/html"}).raise_for_status()
+            ms.append((time.perf_counter() - start) * 1000)
+        rows.append(("/commitments/{id} (HTML)", *percentiles(ms)))
+    return rows
+
+
 def main() -> None:
-    wanted = int(os.environ.get("ACCORD_BENCH_STATEMENTS", "100000"))
     n = int(os.environ.get("ACCORD_BENCH_REQUESTS", "100"))
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "latency.db"
-        total = build(db, wanted)
-        base, server = serve(db)
-        print(f"API latency: {total:,} statements in a SQLite ledger, {n} requests each (ms)")
-        print(f"{'endpoint':52s} {'p50':>8s} {'p95':>8s}")
-        for path in ("/api/v1/commitments", "/api/v1/commitments?pillar=economy_trade",
-                     "/api/v1/commitments?q=railway", "/api/v1/search?q=trade", "/api/v1/search?q=railway%20link"):
-            ms = sorted(timings(base, path, n))
-            p95 = ms[min(len(ms) - 1, int(round(0.95 * len(ms))) - 1)]
-            print(f"{path:52s} {statistics.median(ms):8.1f} {p95:8.1f}")
-        server.should_exit = True  # type: ignore[attr-defined]
+    print(f"API latency by ledger size, {n} requests each, one at a time (ms); goal p95 < {GOAL_MS:.0f} ms")
+    print("| database | statements | built in | request | p50 | p95 |")
+    print("|---|---:|---:|---|---:|---:|")
+    for dialect, wanted in sizes():
+        with ledger(dialect, wanted) as (url, built):
+            engine = create_engine(url)
+            with engine.connect() as conn:
+                total = int(conn.execute(text("SELECT count(*) FROM statements")).scalar_one())
+                commitments = int(conn.execute(text("SELECT max(id) FROM commitments")).scalar_one())
+            engine.dispose()
+            with serve(url) as base:
+                for path, p50, p95 in time_ledger(base, n, commitments):
+                    flag = "" if p95 < GOAL_MS else " ✗"
+                    took = f"{built:.0f} s" if built is not None else "kept"
+                    print(f"| {dialect} | {total:,} | {took} | `{path}` | {p50:.1f} | {p95:.1f}{flag} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -155,8 +155,13 @@ def test_check_finds_each_corruption_where_it_is(ledger_url: str, cli: Callable)
         conn.execute(update(D).where(D.c.id == doc).values(text=D.c.text + " Added later."))  # no statement moves
         if sqlite:
             conn.execute(text("DELETE FROM statements_fts WHERE rowid = :id"), {"id": gone})
-            # The text changes under its index (no trigger keeps them in step on UPDATE): stale, and off its offsets.
+            # The text changes (off its offsets), and its index entry is put back to the old words behind the
+            # UPDATE trigger's back (revision 0006 keeps them in step): stale.
+            before = conn.execute(select(S.c.text).where(S.c.id == stale)).scalar_one()
             conn.execute(update(S).where(S.c.id == stale).values(text=S.c.text + " (sic)"))
+            conn.execute(text("INSERT INTO statements_fts(statements_fts, rowid, text) VALUES ('delete', :id, :t)"),
+                         {"id": stale, "t": before + " (sic)"})
+            conn.execute(text("INSERT INTO statements_fts(rowid, text) VALUES (:id, :t)"), {"id": stale, "t": before})
         else:
             conn.execute(text("DROP INDEX ix_statements_fts"))
     # An orphan needs the foreign keys silenced: a connection with them off (SQLite), replica mode (PostgreSQL).

@@ -151,6 +151,8 @@ def _references(conn: Connection) -> Iterator[Problem]:
         yield from _sqlite_foreign_keys(conn)
     else:
         for table in t.metadata.sorted_tables:
+            if "id" not in table.c:  # commitment_pillars: kept by triggers, removed with its commitment (CASCADE)
+                continue
             for fk in sorted(table.foreign_keys, key=lambda k: k.parent.name):
                 yield from _orphans(conn, table, fk.parent.name, fk.column.table)
     for table, column, parent in UNDECLARED:
@@ -247,15 +249,15 @@ def _sqlite_search(conn: Connection) -> Iterator[Problem]:
 
 
 def _postgres_search(conn: Connection) -> Iterator[Problem]:
-    """PostgreSQL searches through an expression index (to_tsvector of statements.text, revision 0001),
-    which the server keeps in step with every row, triggers or not: only its absence, or an index a
-    failed build left invalid, can be wrong."""
+    """PostgreSQL searches through a GIN index on a stored generated column (statements.search_vector,
+    to_tsvector of the text, revision 0006), which the server keeps in step with every row, triggers or
+    not: only the index's absence, or an index a failed build left invalid, can be wrong."""
     valid = conn.execute(text(
         "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
         "WHERE c.oid = to_regclass('ix_statements_fts')")).scalar()
     if valid is None:
         yield Problem("search", "statements", None, "the search index ix_statements_fts is missing: searches read "
-                                                    "every statement; recreate it as revision 0001 does")
+                                                    "every statement; recreate it as revision 0006 does")
     elif not valid:
         yield Problem("search", "statements", None, "the search index ix_statements_fts is invalid; REINDEX it")
 
