@@ -131,12 +131,14 @@ def percentiles(ms: list[float]) -> tuple[float, float]:
 
 def deep(client: httpx.Client, path: str, pages: int) -> str:
     """`path` with the cursor of the page `pages` pages in (walked once, untimed)."""
+    joiner = "&" if "?" in path else "?"
     cursor = None
     for _ in range(pages):
-        cursor = client.get(path, params={"cursor": cursor} if cursor else {}).json()["next"]
+        response = client.get(f"{path}{joiner}cursor={cursor}" if cursor else path)
+        response.raise_for_status()
+        cursor = response.json()["next"]
         if cursor is None:
             break
-    joiner = "&" if "?" in path else "?"
     return f"{path}{joiner}cursor={cursor}" if cursor else path
 
 

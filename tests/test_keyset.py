@@ -1,0 +1,107 @@
+"""Keyset pages (accord.ledger.keyset) through /api/v1/commitments: every filter and order walks every row
+exactly once, the status filter follows the status in force, and a cursor the API did not give is a 400."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from test_search import add_document
+
+from accord.api import Ledger
+from accord.config import Settings
+from accord.ledger.store import transaction
+from accord.web import create_app
+
+PILLARS = (("economy_trade",), ("infrastructure_transport",), ("economy_trade", "energy_mining"), ())
+RELATIONS = ("LAO-VNM", "IND-JPN", None)
+N = 23
+
+
+@pytest.fixture()
+def client(ledger_url: str) -> Iterator[TestClient]:
+    with Ledger(ledger_url) as lg:
+        with transaction(lg.engine) as conn:
+            for i in range(N):
+                add_document(conn, [f"Commitment number {i} on roads and trade."], pillars=PILLARS[i % 4],
+                             relation=RELATIONS[i % 3])
+        for i in (2, 5, 11):  # 1-based commitment ids: a person records a status
+            lg.status(i, "in_progress", "work began", by="ana")
+        lg.status(5, "stalled", "work stopped", by="ana")  # the latest reviewed entry is in force
+    with TestClient(create_app(Settings(database_url=ledger_url, secret_key="k"))) as c:
+        yield c
+
+
+def walk(client: TestClient, path: str, limit: int) -> tuple[list[int], set[int]]:
+    """Every id a walk from the first page to the last shows, in order, and the totals it said."""
+    ids: list[int] = []
+    totals: set[int] = set()
+    cursor = None
+    while True:
+        sep = "&" if "?" in path else "?"
+        response = client.get(f"{path}{sep}limit={limit}" + (f"&cursor={cursor}" if cursor else ""))
+        assert response.status_code == 200, response.text
+        body = response.json()
+        ids += [c["id"] for c in body["items"]]
+        totals.add(body["total"])
+        cursor = body["next"]
+        assert ("Link" in response.headers) == (cursor is not None)
+        if cursor is None:
+            return ids, totals
+
+
+def expected(pillar: str | None = None, relation: str | None = None, status: str | None = None) -> list[int]:
+    statuses = {2: "in_progress", 5: "stalled", 11: "in_progress"}
+    return [i + 1 for i in range(N) if (pillar is None or pillar in PILLARS[i % 4])
+            and (relation is None or RELATIONS[i % 3] == relation)
+            and (status is None or statuses.get(i + 1, "announced") == status)]
+
+
+@pytest.mark.parametrize("limit", [1, 4, 50])
+def test_every_filter_and_order_walks_every_row_once(client: TestClient, limit: int) -> None:
+    for query, kept in (("", expected()), ("pillar=economy_trade", expected(pillar="economy_trade")),
+                        ("pillar=energy_mining", expected(pillar="energy_mining")),
+                        ("relation=LAO-VNM", expected(relation="LAO-VNM")),
+                        ("status=in_progress", expected(status="in_progress")),
+                        ("status=announced&pillar=economy_trade", expected("economy_trade", status="announced")),
+                        ("pillar=economy_trade&relation=IND-JPN&status=announced",
+                         expected("economy_trade", "IND-JPN", "announced")),
+                        ("q=roads", expected()), ("q=trade&relation=LAO-VNM", expected(relation="LAO-VNM")),
+                        ("actor=nobody", []), ("since=2020-01-01&pillar=energy_mining", expected(pillar="energy_mining"))):
+        for sort, order in (("id", kept), ("-id", kept[::-1])):
+            ids, totals = walk(client, f"/api/v1/commitments?sort={sort}&{query}", limit)
+            assert ids == order, (query, sort)
+            assert totals == {len(kept)}, (query, sort)
+
+
+def test_the_status_filter_follows_the_status_in_force(client: TestClient) -> None:
+    assert [c["id"] for c in client.get("/api/v1/commitments?status=stalled").json()["items"]] == [5]
+    for item in client.get("/api/v1/commitments?status=in_progress&limit=500").json()["items"]:
+        assert item["status"] == "in_progress"  # the column the index reads agrees with the history
+
+
+BAD = ["%%%", "abc", base64.urlsafe_b64encode(b"12").decode(),  # an offset cursor of the old lists
+       base64.urlsafe_b64encode(b'{"o":"id","id":-1}').decode(), base64.urlsafe_b64encode(b'{"o":"id","id":1.5}').decode(),
+       base64.urlsafe_b64encode(b'{"o":"id","id":99999999999}').decode(), base64.urlsafe_b64encode(b'{"o":"x","id":1}').decode(),
+       base64.urlsafe_b64encode(b'{"o":"id","id":1,"more":2}').decode(), base64.urlsafe_b64encode(b"[1,2]").decode(),
+       base64.urlsafe_b64encode(json.dumps({"o": "id", "id": "1"}).encode()).decode(), "x" * 201]
+
+
+def test_a_cursor_the_api_did_not_give_is_400_in_one_sentence(client: TestClient) -> None:
+    for cursor in BAD:
+        for path, params in (("/api/v1/commitments", {}), ("/api/v1/search", {"q": "trade"})):
+            response = client.get(path, params={**params, "cursor": cursor})
+            if len(cursor) > 200:
+                assert response.status_code == 422  # over the parameter's length, refused before it is read
+                continue
+            assert response.status_code == 400, (path, cursor, response.text)
+            message = response.json()["error"]["message"]
+            assert message == "cursor: not a cursor this API gave; start again without one", (path, cursor)
+    newest = client.get("/api/v1/commitments?sort=-id&limit=2").json()["next"]
+    response = client.get(f"/api/v1/commitments?sort=id&cursor={newest}")
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == ("cursor: it pages the list sorted by -id, not by id; "
+                                                   "start again without one")
