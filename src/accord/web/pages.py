@@ -28,7 +28,8 @@ from accord.web.api import Id, JobId, declared_length, find_job, relation_key, u
 from accord.web.auth import (LoginLimiter, Sessions, check_password, require_editor, require_reader, same,
                               who)
 from accord.web.jobs import Busy, app_jobs
-from accord.web.paging import PER_PAGE, page_of
+from accord.web import paging
+from accord.web.paging import page_of
 
 router = APIRouter()
 Reader = [Depends(require_reader)]
@@ -173,9 +174,9 @@ def commitments(request: Request, lg: LedgerDep, pillar: Pillar | None = None, s
                 actor: str | None = None, q: str | None = None, sort: str = "id",
                 page: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Response:
     status, actor, q = status or None, (actor or "").strip() or None, (q or "").strip() or None
-    number = page or 1
+    size = paging.PER_PAGE
     found, total = lg.find_commitments(pillar=pillar.value if pillar else None, status=status, actor=actor,
-                                       text=q, sort=sort, limit=PER_PAGE, offset=(number - 1) * PER_PAGE)
+                                       text=q, sort=sort, limit=size, offset=((page or 1) - 1) * size)
     at = page_of(total, page)
     filters = {k: v for k, v in (("pillar", pillar.value if pillar else None), ("status", status),
                                  ("actor", actor), ("q", q)) if v}
