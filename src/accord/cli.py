@@ -6,7 +6,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -14,12 +14,16 @@ from accord.errors import AccordError, fault
 from accord.model import Pillar
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
+
+    from accord.extract.parquet import ParquetSummary
+    from accord.model import Statement
 
     from accord.api import Ledger
     from accord.export import ListTable
     from accord.process import IngestResult
     from accord.process.ingest import OnError
+    from accord.process.scale import EngineName, Runner
     from accord.watch import EntryReport, FeedReport
 
 app = typer.Typer(
@@ -37,32 +41,95 @@ def _root() -> None:
 
 @app.command()
 def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Text files, or folders of .txt files.")],
+    paths: Annotated[list[Path], typer.Argument(help="Text files, folders of .txt files, or JSONL / Parquet files "
+                                                "of documents (id, text, metadata).")],
     format: Annotated[str, typer.Option("--format", "-f", help="jsonl | json | table")] = "",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes to use (0: one per core).")] = 1,
     wide: WideOption = False,
     out: Annotated[Path | None, typer.Option("--out", help="Write Parquet datasets (documents, statements, "
                                              "mentions, targets) to this folder instead of stdout.")] = None,
     force: Annotated[bool, typer.Option("--force", help="With --out: replace a folder that isn't empty.")] = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
-    """Read statements, mentions, pillars and targets from text files."""
+    """Read statements, mentions, pillars and targets from text files and corpora."""
     from accord.export import FORMATS
-    from accord.process import check_files, expand_paths, extract_paths
+    from accord.ingest.corpus import is_corpus
+    from accord.process import expand_sources
+    from accord.process.scale import ENGINES
 
     fmt = format or ("table" if sys.stdout.isatty() else "jsonl")
     if fmt not in FORMATS:
         raise typer.BadParameter(f"must be one of {', '.join(FORMATS)}", param_hint="--format")
-    files = expand_paths(paths)
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"must be one of {', '.join(ENGINES)}", param_hint="--engine")
+    found = expand_sources([str(p) for p in paths], suffixes=(".txt", ".jsonl", ".ndjson", ".parquet"))
+    if engine == "local" and not any(is_corpus(s) for s in found):
+        _extract_files([Path(s) for s in found], fmt, jobs, wide, out, force)
+    else:
+        _extract_job(found, fmt, wide, out, force, engine, scheduler, workers)
+
+
+def _extract_files(files: list[Path], fmt: str, jobs: int, wide: bool, out: Path | None, force: bool) -> None:
+    """Text files in this process (`--jobs` processes over each file's blocks), all checked first: a run
+    that prints anything reads every file."""
+    from accord.process import check_files, extract_paths
+
     check_files(files)
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     if out is not None:  # --out wins over --format for the data
         from accord.extract.parquet import write_parquet
 
-        done = write_parquet(files, out, workers, force=force)
-        print(f"accord: {done.documents} documents, {done.statements} statements written to {done.out}",
-              file=sys.stderr)
+        _written(write_parquet(files, out, workers, force=force))
         return
     _render_extraction(extract_paths(files, workers), fmt, many=len(files) > 1, wide=wide)
+
+
+def _extract_job(sources: list[str], fmt: str, wide: bool, out: Path | None, force: bool, engine: EngineName,
+                 scheduler: str | None, workers: int | None) -> None:
+    """Files and corpus records in parts, here or on Dask. A record or file that can't be read is
+    reported on stderr and left out (exit 2 at the end); with --out nothing is written then."""
+    from accord.extract.parquet import ExtractedDocument, write_documents
+    from accord.process.scale import extract_job, runner
+
+    failed: list[str] = []
+    run = runner(engine, scheduler, workers, embed=False)
+    try:
+        if run.dashboard is not None:
+            print(f"accord: Dask dashboard at {run.dashboard} ({run.workers} workers)", file=sys.stderr, flush=True)
+        documents = extract_job(sources, run)
+        if out is not None:
+            from accord.errors import InputError
+
+            def readable() -> Iterator[ExtractedDocument]:
+                for document in documents:
+                    if document.error is not None:
+                        raise InputError(document.error)
+                    yield document.extracted
+
+            _written(write_documents(readable(), out, force=force))
+            return
+
+        def pairs() -> Iterator[tuple[str, Statement]]:
+            for document in documents:
+                if document.error is not None:
+                    failed.append(document.error)
+                    print(f"accord: error: {document.error}", file=sys.stderr, flush=True)
+                    continue
+                for statement in document.extracted.statements:
+                    yield document.extracted.name, statement
+
+        _render_extraction(pairs(), fmt, many=True, wide=wide)
+    finally:
+        run.close()
+    if failed:
+        raise typer.Exit(2)
+
+
+def _written(done: ParquetSummary) -> None:
+    print(f"accord: {done.documents} documents, {done.statements} statements written to {done.out}",
+          file=sys.stderr)
 
 
 DbOption = Annotated[str | None, typer.Option(
@@ -123,43 +190,101 @@ def _print_table(table: ListTable) -> None:
     Console(width=table.natural_width() if table.wide else None).print(table)
 
 
+EngineOption = Annotated[str, typer.Option("--engine", help="Where documents are read, extracted and embedded: "
+                                           "local (this process) or dask (a cluster).")]
+SchedulerOption = Annotated[str | None, typer.Option("--scheduler", help="With --engine dask: the address of a "
+                                                     "running scheduler (tcp://HOST:8786); default: start a local "
+                                                     "cluster.")]
+WorkersOption = Annotated[int | None, typer.Option("--workers", help="With --engine dask and no --scheduler: worker "
+                                                   "processes of the local cluster (default: one per core).")]
+
+
 @app.command()
 def ingest(
-    sources: Annotated[list[str], typer.Argument(help="Files, folders or http(s) URLs.")],
+    sources: Annotated[list[str], typer.Argument(help="Files, folders, http(s) URLs, or JSONL / Parquet files of "
+                                                 "documents (id, text, metadata).")],
     db: DbOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
     outlet: Annotated[str | None, typer.Option(help="The outlet of these documents (wins over what they say).")] = None,
     stop_on_error: Annotated[bool, typer.Option("--stop-on-error", help="Stop at the first source that can't be "
                                                 "read (what was stored before stays stored).")] = False,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Add documents to the ledger: read, extract, resolve and merge, one transaction each.
 
     A source that can't be read is reported on stderr and skipped; the run goes on (exit 2 at the end, as for any bad input).
+    Started again after it was stopped, a run skips what the ledger holds (by the text's hash) and says how many.
     """
+    from accord.ingest.corpus import count_inputs
     from accord.process import expand_sources
+    from accord.process.scale import ENGINES
 
-    ledger = _ledger(db, create=True)
-    found = expand_sources(sources)
+    if engine not in ENGINES:
+        raise typer.BadParameter(f"must be one of {', '.join(ENGINES)}", param_hint="--engine")
     if outlet is not None and not outlet.strip():
         raise typer.BadParameter("must name an outlet", param_hint="--outlet")
-    results = _with_progress(ledger, found, quiet, outlet.strip() if outlet else None,
-                             "stop" if stop_on_error else "continue", lambda r: _print_ingested(r, quiet))
+    found = expand_sources(sources)
+    total = count_inputs(found)
+    ledger = _ledger(db, create=True)
+    run = IngestRun(ledger, total, quiet, engine, scheduler, workers)
+    results = run.go(found, outlet.strip() if outlet else None, "stop" if stop_on_error else "continue")
     if not quiet:
-        _print_ingest_summary(results, len(found))
+        _print_ingest_summary(results, total)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(2)  # bad input, as every other command says it (the good files are stored)
 
 
-def _with_progress(ledger: Ledger, sources: list[str], quiet: bool, outlet: str | None, on_error: OnError,
-                   report: Callable[[IngestResult], None]) -> list[IngestResult]:
-    if quiet or len(sources) < 3 or not sys.stderr.isatty():
-        return ledger.ingest(*sources, outlet=outlet, on_error=on_error, report=report)
-    from rich.progress import Progress
+class IngestRun:
+    """One `accord ingest`: its log lines, and on a terminal a bar for the whole job (documents, statements,
+    rate, time left) with the Dask dashboard's address when there is one."""
 
-    with Progress(transient=True) as progress:  # lines printed meanwhile show above the bar
-        task = progress.add_task("ingesting", total=len(sources))
-        return ledger.ingest(*sources, progress=lambda _s: progress.advance(task), outlet=outlet,
-                             on_error=on_error, report=report)
+    def __init__(self, ledger: Ledger, total: int, quiet: bool, engine: EngineName, scheduler: str | None,
+                 workers: int | None) -> None:
+        self.ledger, self.total, self.quiet = ledger, total, quiet
+        self.engine, self.scheduler, self.workers = engine, scheduler, workers
+        self.statements = 0
+        self.bar: Any = None
+        self.task: Any = None
+
+    def go(self, sources: list[str], outlet: str | None, on_error: OnError) -> list[IngestResult]:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        if self.quiet or not sys.stderr.isatty() or (self.total < 3 and self.engine == "local"):
+            return self._ingest(sources, outlet, on_error)
+        columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TextColumn("documents"),
+                   TextColumn("{task.fields[statements]:,} statements"), TextColumn("{task.fields[rate]}"),
+                   TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+        with Progress(*columns, transient=True) as self.bar:  # lines printed meanwhile show above the bar
+            self.task = self.bar.add_task("ingesting", total=self.total, statements=0, rate="")
+            return self._ingest(sources, outlet, on_error)
+
+    def _ingest(self, sources: list[str], outlet: str | None, on_error: OnError) -> list[IngestResult]:
+        return self.ledger.ingest(*sources, outlet=outlet, on_error=on_error, report=self._report,
+                                  engine=self.engine, scheduler=self.scheduler, workers=self.workers,
+                                  started=self._started)
+
+    def _started(self, run: Runner) -> None:
+        if self.quiet or run.dashboard is None:
+            return
+        print(f"accord: Dask dashboard at {run.dashboard} ({run.workers} workers)", file=sys.stderr, flush=True)
+
+    def _report(self, r: IngestResult) -> None:
+        _print_ingested(r, self.quiet)
+        self.statements += r.statements
+        if self.bar is not None:
+            elapsed = self.bar.tasks[0].elapsed or 0.0
+            done = self.bar.tasks[0].completed + 1
+            rate = f"{done / elapsed:.1f} docs/s" if elapsed > 1 else ""
+            self.bar.update(self.task, advance=1, statements=self.statements, rate=rate)
 
 
 def _print_ingested(r: IngestResult, quiet: bool) -> None:

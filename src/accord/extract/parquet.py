@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from accord.errors import InputError
+from accord.model import Statement
 
 BATCH_DOCUMENTS = 100
 BATCH_STATEMENTS = 50_000
@@ -29,8 +30,34 @@ class ParquetSummary:
     out: Path
 
 
+@dataclass(frozen=True, slots=True)
+class ExtractedDocument:
+    """One document's statements as `accord extract` reports them: `document_id` is the SHA-256 of its
+    text as the offsets index it, `name` its path (or corpus file and record id)."""
+
+    document_id: str
+    name: str
+    characters: int
+    statements: Iterable[Statement]  # read once: a large file's, streamed
+
+
+def file_statements(path: Path, jobs: int = 1) -> ExtractedDocument:
+    """A text file's statements (an InputError, one line, when it is missing or not UTF-8 text)."""
+    from accord.extract import extract_file
+    from accord.ingest import check_text_file
+
+    check_text_file(path)  # a missing or binary file says so in one line, as extract_file would
+    document_id, characters = document_identity(path)
+    return ExtractedDocument(document_id, str(path), characters, extract_file(path, jobs=jobs))
+
+
 def write_parquet(files: Iterable[Path], out: Path, jobs: int = 1, force: bool = False) -> ParquetSummary:
-    """Extract every file and write the four datasets under `out`, each a folder of `part-NNNNN.parquet` files.
+    """Extract every file and write the four datasets under `out` (see `write_documents`)."""
+    return write_documents((file_statements(path, jobs) for path in files), out, force)
+
+
+def write_documents(documents: Iterable[ExtractedDocument], out: Path, force: bool = False) -> ParquetSummary:
+    """Write the four datasets under `out`, each a folder of `part-NNNNN.parquet` files.
 
     DuckDB, Spark, pandas and pyarrow read each folder as one table. Rows come from `Statement.to_dict()`,
     so values and offsets are those of `accord extract --format jsonl`. A part is written every
@@ -50,16 +77,16 @@ def write_parquet(files: Iterable[Path], out: Path, jobs: int = 1, force: bool =
     work = _sibling(target, "tmp")
     try:
         writer = _Writer(work, _schemas(pa))
-        documents = statements = 0
-        for path in files:
-            statements += writer.add(path, jobs)
-            documents += 1
+        count = statements = 0
+        for document in documents:
+            statements += writer.add(document)
+            count += 1
         writer.close()
         _move_into_place(work, target)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    return ParquetSummary(documents, statements, out)
+    return ParquetSummary(count, statements, out)
 
 
 def _check_out(out: Path, target: Path, force: bool) -> None:
@@ -146,15 +173,11 @@ class _Writer:
         for name in DATASETS:
             (root / name).mkdir()
 
-    def add(self, path: Path, jobs: int) -> int:
-        """Extract one file into the rows; how many statements it had."""
-        from accord.extract import extract_file
-        from accord.ingest import check_text_file
-
-        check_text_file(path)  # a missing or binary file says so in one line, as extract_file would
-        document_id, characters = document_identity(path)
+    def add(self, document: ExtractedDocument) -> int:
+        """One document's rows; how many statements it had."""
+        document_id = document.document_id
         seq = -1
-        for seq, statement in enumerate(extract_file(path, jobs=jobs)):
+        for seq, statement in enumerate(document.statements):
             row = statement.to_dict()
             mentions, targets = row.pop("mentions"), row.pop("targets")
             self.rows["statements"].append({"document_id": document_id, "seq": seq, **row})
@@ -165,8 +188,8 @@ class _Writer:
                 self.rows["targets"].append({"document_id": document_id, "statement_seq": seq, "max": None, **t})
             if len(self.rows["statements"]) >= BATCH_STATEMENTS:
                 self.flush()
-        self.rows["documents"].append({"document_id": document_id, "path": str(path),
-                                       "characters": characters, "statements": seq + 1})
+        self.rows["documents"].append({"document_id": document_id, "path": document.name,
+                                       "characters": document.characters, "statements": seq + 1})
         self.documents += 1
         if self.documents >= BATCH_DOCUMENTS:
             self.flush()

@@ -76,7 +76,7 @@ def _document(data: bytes, fmt: str, charset: str | None, url: str | None, name:
         text, found = read_pdf(data, name)
     else:
         text, found = stored_text(_decode(data, charset, name)), Metadata()
-    _check_has_text(text, name)
+    check_has_text(text, name)
     meta = found.or_else(detect_metadata(text, url=url, source_month=_month_in_name(name)))
     published = meta.published or _date_in_name(name)
     return Document(
@@ -172,7 +172,7 @@ def _decode(data: bytes, charset: str | None, source: str) -> str:
         ) from None
 
 
-def _check_has_text(text: str, source: str) -> None:
+def check_has_text(text: str, source: str) -> None:
     """Refuse a document with nothing to read: a ledger entry without a statement helps no one."""
     if not has_text(text):
         what = "empty" if not text else "only whitespace"
@@ -185,7 +185,7 @@ def text_document(text: str, source: str = "pasted text") -> Document:
     if "\x00" in text:
         raise InputNotText(f"{source}: binary data, not text")
     text = stored_text(text)
-    _check_has_text(text, source)
+    check_has_text(text, source)
     meta = detect_metadata(text)
     return Document(sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, source=source,
                     format="text", title=meta.title, outlet=meta.outlet, published=meta.published,

@@ -6,10 +6,11 @@ Each returns plain dicts in the shapes of the `--format json` contract.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from accord.ledger import tables as t
 from accord.ledger.store import NotFound
@@ -178,12 +179,19 @@ def entities(conn: Connection, kind: str | None = None, ids: list[int] | None = 
              "aliases": [a for a in aliases[r.id] if a != r.name]} for r in conn.execute(query)]
 
 
-def known_commitments(conn: Connection, after: int = 0) -> list[dict[str, Any]]:
-    """Commitment statements with id > `after`, with what merging needs (raw rows)."""
+def known_commitments(conn: Connection, after: int = 0, upto: int | None = None,
+                      relations: Collection[str | None] | None = None) -> list[dict[str, Any]]:
+    """Commitment statements with `after` < id <= `upto`, of commitments of `relations` (None: of any
+    relation; a None among them: of commitments whose relation is unknown), with what merging needs."""
     query = (select(S.c.id, S.c.commitment_id, S.c.start, S.c.end, S.c.text, S.c.cue, S.c.pillars,
                     S.c.actors, S.c.embedding, D.c.sha256, C.c.relation)
              .join(D, D.c.id == S.c.document_id).join(C, C.c.id == S.c.commitment_id).where(S.c.commitment_id.is_not(None), S.c.id > after)
              .order_by(S.c.id))
+    if upto is not None:
+        query = query.where(S.c.id <= upto)
+    if relations is not None:
+        named = [r for r in relations if r is not None]
+        query = query.where(or_(C.c.relation.in_(named), *([C.c.relation.is_(None)] if None in relations else [])))
     out = [dict(r._mapping) for r in conn.execute(query)]
     ids = [r["id"] for r in out]
     by_statement: dict[int, list[dict[str, Any]]] = defaultdict(list)

@@ -238,5 +238,26 @@ def commitment_relations(conn: Connection) -> dict[int, str | None]:
     return {int(i): r for i, r in conn.execute(select(t.commitments.c.id, t.commitments.c.relation))}
 
 
+def commitments_of(conn: Connection, relation: str | None) -> set[int]:
+    """The ids of the commitments of one relation (None: those whose relation is unknown)."""
+    column = t.commitments.c.relation
+    return {int(i) for (i,) in conn.execute(select(t.commitments.c.id).where(
+        column.is_(None) if relation is None else column == relation))}
+
+
+def last_statement_id(conn: Connection) -> int:
+    return int(conn.execute(select(func.coalesce(func.max(t.statements.c.id), 0))).scalar_one())
+
+
+def documents_stored(conn: Connection, hashes: list[str]) -> dict[str, int]:
+    """Which of these texts (by SHA-256) the ledger holds, and as which document."""
+    out: dict[str, int] = {}
+    for i in range(0, len(hashes), 500):  # within every database's limit on bound parameters
+        rows = conn.execute(select(t.documents.c.sha256, t.documents.c.id)
+                            .where(t.documents.c.sha256.in_(hashes[i:i + 500])))
+        out.update({str(sha): int(doc) for sha, doc in rows})
+    return out
+
+
 def count(conn: Connection, table: Any) -> int:
     return int(conn.execute(select(func.count()).select_from(table)).scalar_one())

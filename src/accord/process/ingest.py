@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine
 
 from accord.errors import InputError, InputNotFound
+from accord.ingest.corpus import CORPUS_SUFFIXES, Input
 from accord.model import Document, Statement, StatementKey
 from accord.process.known import KnownState, canonical_actors, view_of
 from accord.resolve.commitments import Placement, StatementView
@@ -58,7 +59,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return [Path(s) for s in expand_sources([str(p) for p in paths], suffixes=(".txt",))]
 
 
-def expand_sources(sources: list[str], suffixes: tuple[str, ...] = (".txt", ".html", ".htm", ".pdf")) -> list[str]:
+def expand_sources(sources: list[str], suffixes: tuple[str, ...] = (".txt", ".html", ".htm", ".pdf", *CORPUS_SUFFIXES)) -> list[str]:
     """URLs as given; paths expanded, a folder standing for its files with `suffixes`, sorted."""
     out: list[str] = []
     for source in sources:
@@ -99,50 +100,103 @@ def ingest_sources(engine: Engine, sources: list[str], progress: Callable[[str],
                    outlet: str | None = None, on_error: OnError = "raise") -> Iterator[IngestResult]:
     """Ingest each source in its own transaction; what was committed stays committed.
 
+    A source is a file, a URL, or a JSONL or Parquet file of documents, each of its records one source.
     A source that can't be read as a document (an InputError: missing, binary, not UTF-8, empty, too
-    large) is handled as `on_error` says, before anything of it is written. Any other error (the
-    database, the pipeline) stops the run whatever `on_error` says: it is no fault of the source.
-    A given `outlet` wins over the one the text or page names.
+    large, a record without an id or a text) is handled as `on_error` says, before anything of it is
+    written. Any other error (the database, the pipeline) stops the run whatever `on_error` says: it is
+    no fault of the source. A given `outlet` wins over the one the text or page names.
     """
-    from dataclasses import replace
-
-    from accord.ingest import read_document
+    from accord.ingest.corpus import iter_inputs
 
     state = KnownState()
-    for source in sources:
+    for item in iter_inputs(sources):
         try:
-            doc = read_document(source)
+            doc = read_input(item, outlet)
         except InputError as exc:
             if on_error == "raise":
                 raise
-            yield IngestResult(source, None, "failed", error=str(exc))
+            yield IngestResult(input_name(item), None, "failed", error=str(exc))
             if on_error == "stop":
                 return
         else:
-            if outlet:
-                doc = replace(doc, outlet=outlet)
             yield ingest_document(engine, doc, state)
         if progress is not None:
-            progress(source)
+            progress(input_name(item))
+
+
+def read_input(item: Input, outlet: str | None = None) -> Document:
+    """The document an input names: a file or URL read, or a corpus record; `outlet` over its own."""
+    from dataclasses import replace
+
+    from accord.ingest import read_document
+    from accord.ingest.corpus import Record, record_document
+
+    doc = record_document(item) if isinstance(item, Record) else read_document(item)
+    return replace(doc, outlet=outlet) if outlet else doc
+
+
+def input_name(item: Input) -> str:
+    """What messages call an input: its path or URL, or the file and line of a record."""
+    from accord.ingest.corpus import Record
+
+    return item.origin if isinstance(item, Record) else item
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A document read and analysed, ready to be placed and written: everything done outside the lock."""
+
+    doc: Document
+    statements: list[Statement]
+    parties: Any  # accord.resolve.parties.PartyReading
+    relation: str | None
+    vectors: dict[StatementKey, np.ndarray]  # of the statements merging places
+    report_vectors: dict[StatementKey, np.ndarray]  # of the statements that may be evidence
+
+
+def prepare_documents(docs: list[Document]) -> list[Prepared]:
+    """Extract each document and read its parties; embed what merging and evidence compare, for all the
+    documents at once (a model runs far faster on one batch than on many small ones)."""
+    from accord.extract import extract_text
+    from accord.model import relation_key
+    from accord.resolve.commitments import embed_views
+    from accord.resolve.parties import detect_parties
+
+    analysed = []
+    for doc in docs:
+        statements = extract_text(doc.text)
+        reading = detect_parties(doc.text, doc.title)
+        analysed.append((doc, statements, reading, relation_key([p.code for p in reading.parties])))
+    # A vector reads a statement's core wording, which entity resolution does not change, so the views
+    # here need no resolved entities or actors.
+    views = [_views(doc, statements, [[None] * len(s.mentions) for s in statements], [[] for _ in statements],
+                    relation) for doc, statements, _, relation in analysed]
+    reports = [_report_views(doc, statements, relation) for doc, statements, _, relation in analysed]
+    vectors = embed_views([v for group in views + reports for v in group])
+    return [Prepared(doc, statements, reading, relation,
+                     {v.key: vectors[v.key, v.cue] for v in merged}, {v.key: vectors[v.key, v.cue] for v in report})
+            for (doc, statements, reading, relation), merged, report in zip(analysed, views, reports)]
 
 
 def ingest_document(engine: Engine, doc: Document, state: KnownState | None = None) -> IngestResult:
-    from accord.extract import extract_text
-    from accord.ledger import occasions, store, transaction, write_document
-    from accord.ledger.write import DocumentParties
-    from accord.model import relation_key
-    from accord.process.track import link_evidence
-    from accord.resolve.parties import detect_parties
+    from accord.ledger import store
 
     with engine.connect() as conn:  # a read: it waits on no writer
         existing = store.document_exists(conn, doc.sha256)
     if existing is not None:
         return IngestResult(doc.source, existing, "unchanged")
     _stage("extracting")
-    statements = extract_text(doc.text)
-    reading = detect_parties(doc.text, doc.title)
-    relation = relation_key([p.code for p in reading.parties])
-    vectors = _embed(doc, statements, relation)  # the slow part of resolving, done before the lock
+    return store_prepared(engine, prepare_documents([doc])[0], state)
+
+
+def store_prepared(engine: Engine, prepared: Prepared, state: KnownState | None = None) -> IngestResult:
+    """Place a prepared document among the known commitments of its relation and write it, in one
+    transaction under the ledger's write lock; "unchanged" when the ledger holds its text already."""
+    from accord.ledger import occasions, store, transaction, write_document
+    from accord.ledger.write import DocumentParties
+    from accord.process.track import link_evidence
+
+    doc, statements, reading, relation = prepared.doc, prepared.statements, prepared.parties, prepared.relation
     _stage("writing")
     # The write lock from here to the commit: the re-check, the refresh and the placements all see
     # every document another writer committed first, and nobody commits in between.
@@ -151,37 +205,36 @@ def ingest_document(engine: Engine, doc: Document, state: KnownState | None = No
         if existing is not None:
             return IngestResult(doc.source, existing, "unchanged")
         state = state or KnownState()
-        _catch_up(conn, state)
-        resolved = _resolve(conn, doc, statements, state, relation, vectors)
+        _catch_up(conn, state, relation)
+        resolved = _resolve(conn, doc, statements, state, relation, prepared.vectors)
         parties = DocumentParties([{"code": p.code, "name": p.name} for p in reading.parties], relation,
                                   reading.confidence, reading.evidence,
                                   occasions.assign(conn, relation, doc.published, doc.title,
                                                    _named_event(statements, resolved.refs)))
         doc_id = write_document(conn, doc, statements, resolved.refs, resolved.actors, resolved.vectors,
                                 resolved.placements, parties)
-        link_evidence(conn, doc_id, doc, statements, resolved.refs, resolved.actors, state, relation)
+        link_evidence(conn, doc_id, doc, statements, resolved.refs, resolved.actors, state, relation,
+                      prepared.report_vectors)
     merged = sum(1 for p in resolved.placements.values() if p.commitment is not None)
     return IngestResult(doc.source, doc_id, "added", len(statements), len(resolved.placements) - merged, merged)
 
 
-def _catch_up(conn: Connection, state: KnownState) -> None:
-    """Bring a run's merging state up to what this transaction sees.
+def _catch_up(conn: Connection, state: KnownState, relation: str | None) -> None:
+    """Bring a run's merging state of `relation` up to what this transaction sees.
 
     Refreshing reads only statements added since the last document, which is all that other ingest
     runs change. A person's merge, split or parties correction (the web's, between two documents of
     a long run) rewrites rows the state already holds: a commitment gone, a new one founded by moved
     statements, a commitment moved to another relation. Each shows as a difference between the
-    state's commitments and the ledger's, and then the state is read again whole, so nothing is ever
-    placed in a commitment that is gone or belongs to another relation.
+    commitments of the relation in the state and in the ledger, and then the relation is read again
+    whole, so nothing is ever placed in a commitment that is gone or belongs to another relation.
     """
     from accord.ledger import store
 
-    state.refresh(conn)
-    if {c.id: c.relation for c in state.commitments.values()} != store.commitment_relations(conn):
-        state.commitments.clear()
-        state.aliases.clear()
-        state.last_statement = state.last_alias = 0
-        state.refresh(conn)
+    state.refresh(conn, relation)
+    if state.relations[relation] != store.commitments_of(conn, relation):
+        state.forget(relation)
+        state.refresh(conn, relation)
 
 
 LEAD_CHARS = 600  # a visit or summit named this close to the top is the one the document reports
@@ -221,9 +274,17 @@ def _resolve(conn: Connection, doc: Document, statements: list[Statement], state
     actors = [canonical_actors(s, r, resolver) for s, r in zip(statements, refs)]
     views = [replace(v, vector=vectors.get(v.key)) for v in _views(doc, statements, refs, actors, relation)]
     found = candidates(views)
-    placements = {p.key: p for p in place(found, list(state.commitments.values()), queries.decisions(conn))}
+    placements = {p.key: p for p in place(found, state.of(relation), queries.decisions(conn))}
     vectors = {c.key: c.vector for c in found if c.key in placements}
     return Resolved(refs, actors, vectors, placements)
+
+
+def _report_views(doc: Document, statements: list[Statement], relation: str | None) -> list[StatementView]:
+    """The statements that may report progress on known commitments (read whole, not from a cue)."""
+    from accord.track.evidence import progress_cue
+
+    return [view_of(doc.sha256, s, [None] * len(s.mentions), [], relation, cue=False) for s in statements
+            if progress_cue(s.text, s.type, s.confidence) is not None]
 
 
 def _views(doc: Document, statements: list[Statement], refs: list[list[EntityRef | None]],
@@ -235,16 +296,3 @@ def _views(doc: Document, statements: list[Statement], refs: list[list[EntityRef
     return [view_of(doc.sha256, s, r, a, relation,
                     joins_only=s.type != "commitment" and not restates_standing_undertaking(s.text))
             for s, r, a in zip(statements, refs, actors) if s.type in ("commitment", "position")]
-
-
-def _embed(doc: Document, statements: list[Statement], relation: str | None) -> dict[StatementKey, np.ndarray]:
-    """The vectors merging compares, computed before the write lock is taken (the model's first load
-    alone takes seconds, which another writer would spend waiting).
-
-    A vector reads the statement's core wording, which entity resolution does not change, so the
-    views here need no resolved entities or actors."""
-    from accord.resolve.commitments import candidates
-
-    unresolved: list[list[EntityRef | None]] = [[None] * len(s.mentions) for s in statements]
-    views = _views(doc, statements, unresolved, [[] for _ in statements], relation)
-    return {c.key: c.vector for c in candidates(views)}

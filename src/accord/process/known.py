@@ -12,28 +12,50 @@ from accord.resolve.entities import EntityRef, EntityResolver
 
 
 class KnownState:
-    """What merging needs to know of the ledger, loaded once per run and then only what is new.
+    """What merging needs to know of the ledger: the commitments of each relation a run has met, loaded
+    when it first meets one, then kept up to date by reading only the statements added since.
 
-    Within one ingest run statements only join commitments or found new ones, so
-    rows with a higher id are all that can have changed (people's merges and
-    splits happen between runs).
+    A run's cost per document so grows with the commitments of that document's relation, never with the
+    whole ledger: a backfill of many relations holds in memory only those it has seen, each once.
     """
 
     def __init__(self) -> None:
-        self.commitments: dict[int, Known] = {}
+        self.commitments: dict[int, Known] = {}  # of the loaded relations
+        self.relations: dict[str | None, set[int]] = {}  # loaded relation -> its commitments' ids
         self.aliases: dict[tuple[str, str], EntityRef] = {}
-        self.last_statement = 0
+        self.last_statement = 0  # statements up to this id are loaded, for every loaded relation
         self.last_alias = 0
 
-    def refresh(self, conn: Connection) -> None:
-        from accord.ledger import queries
-        from accord.resolve.commitments import candidates
-        from accord.resolve.embed import from_bytes
+    def of(self, relation: str | None) -> list[Known]:
+        """The loaded commitments of `relation`."""
+        return [self.commitments[i] for i in sorted(self.relations.get(relation, ()))]
+
+    def refresh(self, conn: Connection, relation: str | None = None) -> None:
+        """Read what is new: aliases, statements of the loaded relations, and `relation` whole the first
+        time it is asked for."""
+        from accord.ledger import queries, store
 
         for r in queries.known_aliases(conn, after=self.last_alias):
             self.aliases.setdefault((r["kind"], r["alias_key"]), EntityRef(r["kind"], r["name"], r["key"]))
             self.last_alias = r["id"]
-        rows = queries.known_commitments(conn, after=self.last_statement)
+        upto = store.last_statement_id(conn)
+        if self.relations:
+            self._add(queries.known_commitments(conn, after=self.last_statement, upto=upto,
+                                                relations=list(self.relations)))
+        if relation not in self.relations:
+            self.relations[relation] = set()
+            self._add(queries.known_commitments(conn, upto=upto, relations=[relation]))
+        self.last_statement = max(self.last_statement, upto)
+
+    def forget(self, relation: str | None) -> None:
+        """Drop a relation, so that the next refresh reads it again whole (after people changed it)."""
+        for i in self.relations.pop(relation, set()):
+            self.commitments.pop(i, None)
+
+    def _add(self, rows: list[dict[str, Any]]) -> None:
+        from accord.resolve.commitments import candidates
+        from accord.resolve.embed import from_bytes
+
         views = [StatementView(
             key=StatementKey(row["sha256"], row["start"], row["end"]), text=row["text"], cue=row["cue"],
             pillars=list(row["pillars"]), targets=sorted(row["targets"]),
@@ -45,7 +67,7 @@ class KnownState:
             known = self.commitments.setdefault(row["commitment_id"], Known(row["commitment_id"],
                                                                             relation=row["relation"]))
             known.members.append(candidate)
-            self.last_statement = row["id"]
+            self.relations.setdefault(row["relation"], set()).add(row["commitment_id"])
 
 
 def view_of(sha256: str, statement: Statement, refs: list[EntityRef | None], actors: list[dict[str, Any]],

@@ -7,10 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, Engine
 
 from accord.errors import InputError, InputNotFound
-from accord.model import Document, Statement
+from accord.model import Document, Statement, StatementKey
 from accord.process.curate import transaction_for
 from accord.process.known import KnownState, view_of
 from accord.resolve.entities import EntityRef
@@ -18,21 +19,25 @@ from accord.resolve.entities import EntityRef
 
 def link_evidence(conn: Connection, doc_id: int, doc: Document, statements: list[Statement],
                   refs: list[list[EntityRef | None]], actors: list[list[dict[str, Any]]], state: KnownState,
-                  relation: str | None) -> int:
-    """Propose statements of `doc` that report progress as evidence for known commitments of its relation."""
+                  relation: str | None, vectors: dict[StatementKey, np.ndarray] | None = None) -> int:
+    """Propose statements of `doc` that report progress as evidence for known commitments of its relation.
+
+    `vectors` are the reports' embeddings when they were computed beforehand (outside the write lock)."""
+    from dataclasses import replace
+
     from accord.ledger import queries, tracking
     from accord.resolve.commitments import candidates
     from accord.track.evidence import link, progress_cue
 
-    same_relation = [c for c in state.commitments.values() if c.relation == relation]
+    same_relation = state.of(relation)
     if relation is None or not same_relation:
         return 0
     found = [(k, cue) for k, s in enumerate(statements)
              if (cue := progress_cue(s.text, s.type, s.confidence)) is not None]
     if not found:
         return 0
-    reports = candidates([view_of(doc.sha256, statements[k], refs[k], actors[k], relation, cue=False)
-                          for k, _ in found])
+    views = [view_of(doc.sha256, statements[k], refs[k], actors[k], relation, cue=False) for k, _ in found]
+    reports = candidates([replace(v, vector=(vectors or {}).get(v.key)) for v in views])
     links = link(list(zip(reports, [cue for _, cue in found])), same_relation)
     ids = queries.statement_ids(conn, doc_id)
     tracking.add_candidates(conn, [{

@@ -76,12 +76,22 @@ class StatementView:
     joins_only: bool = False
 
 
+def _core(view: StatementView) -> str:
+    return core_text(view.text, view.cue, [t for t, kind, _ in view.mentions if kind in ("place", "person")])
+
+
+def embed_views(views: list[StatementView]) -> dict[tuple[StatementKey, str | None], np.ndarray]:
+    """The vector of each view's core wording, by its key and cue, all embedded in one batch."""
+    from accord.resolve.embed import embed
+
+    return dict(zip([(v.key, v.cue) for v in views], embed([_core(v) for v in views])))
+
+
 def candidates(views: list[StatementView]) -> list[Candidate]:
     """Candidates for `views`: the core wording embedded in one batch where no vector is stored."""
     from accord.resolve.embed import embed
 
-    cores = [core_text(v.text, v.cue, [t for t, kind, _ in v.mentions if kind in ("place", "person")])
-             for v in views]
+    cores = [_core(v) for v in views]
     missing = [i for i, v in enumerate(views) if v.vector is None]
     fresh = dict(zip(missing, embed([cores[i] for i in missing]))) if missing else {}
     out = []
