@@ -49,59 +49,73 @@ def write_document(
         "parties": parties.parties, "relation": parties.relation, "parties_confidence": parties.confidence,
         "parties_evidence": parties.evidence, "parties_by": None, "occasion_id": parties.occasion,
     })
-    entity_ids: dict[tuple[str, str], int] = {}
+    # New commitments, statements, mentions, targets and merge reasons each go in one statement of many
+    # rows (ids back in the rows' order), not a round trip a row.
+    keys = [statement_key(doc.sha256, s.start, s.end) for s in statements]
+    founding = [i for i, key in enumerate(keys) if key in placements and placements[key].commitment is None]
+    founded = dict(zip(founding, _insert_many(conn, t.commitments, [{
+        "text": statements[i].text, "pillars": sorted(statements[i].pillars), "status": "announced",
+        "created_at": now(), "relation": parties.relation,
+    } for i in founding])))
+    commitment_ids: list[int | None] = []
     touched: dict[int, set[str]] = {}
-    for seq, (statement, statement_refs, statement_actors) in enumerate(zip(statements, refs, actors)):
-        key = statement_key(doc.sha256, statement.start, statement.end)
+    for i, (statement, key) in enumerate(zip(statements, keys)):
         placement = placements.get(key)
-        commitment_id = None
-        if placement is not None:
-            commitment_id = placement.commitment or insert_id(conn, t.commitments, {
-                "text": statement.text, "pillars": sorted(statement.pillars), "status": "announced",
-                "created_at": now(), "relation": parties.relation,
-            })
+        commitment_id = None if placement is None else placement.commitment or founded[i]
+        if commitment_id is not None:
             touched.setdefault(commitment_id, set()).update(statement.pillars)
-        vector = vectors.get(key)
-        statement_id = insert_id(conn, t.statements, {
-            "document_id": doc_id, "seq": seq, "start": statement.start, "end": statement.end,
-            "text": statement.text, "type": statement.type, "confidence": statement.confidence,
-            "cue": statement.cue, "pillars": list(statement.pillars),
-            "actors": statement_actors,
-            "commitment_id": commitment_id,
-            "embedding": vector.astype(np.float32).tobytes() if vector is not None else None,
-        })
-        mention_rows = []
-        for mention, ref in zip(statement.mentions, statement_refs):
-            entity_id = _entity_id(conn, ref, entity_ids) if ref is not None else None
-            mention_rows.append({"statement_id": statement_id, "start": mention.start, "end": mention.end,
-                                 "text": mention.text, "kind": mention.kind, "entity_id": entity_id})
-        if mention_rows:
-            conn.execute(insert(t.mentions), mention_rows)
-        if statement.targets:
-            conn.execute(insert(t.targets), [{
-                "statement_id": statement_id, "metric": tg.metric, "value": tg.value, "unit": tg.unit,
-                "deadline": tg.deadline, "start": tg.start, "end": tg.end,
-                "deadline_start": tg.deadline_start, "deadline_end": tg.deadline_end,
-            } for tg in statement.targets])
-        if placement is not None and commitment_id is not None:
-            conn.execute(insert(t.merge_reasons).values(
-                commitment_id=commitment_id, statement_id=statement_id,
-                matched_statement_id=_statement_id(conn, placement.matched), rule=placement.rule,
-                score=placement.score, detail=placement.detail,
-            ))
+        commitment_ids.append(commitment_id)
+    statement_ids = _insert_many(conn, t.statements, [{
+        "document_id": doc_id, "seq": seq, "start": statement.start, "end": statement.end,
+        "text": statement.text, "type": statement.type, "confidence": statement.confidence,
+        "cue": statement.cue, "pillars": list(statement.pillars), "actors": statement_actors,
+        "commitment_id": commitment_id,
+        "embedding": vectors[key].astype(np.float32).tobytes() if key in vectors else None,
+    } for seq, (statement, statement_actors, commitment_id, key)
+        in enumerate(zip(statements, actors, commitment_ids, keys))])
+    entity_ids: dict[tuple[str, str], int] = {}
+    mention_rows = [{"statement_id": statement_id, "start": mention.start, "end": mention.end, "text": mention.text,
+                     "kind": mention.kind, "entity_id": _entity_id(conn, ref, entity_ids) if ref is not None else None}
+                    for statement, statement_refs, statement_id in zip(statements, refs, statement_ids)
+                    for mention, ref in zip(statement.mentions, statement_refs)]
+    if mention_rows:
+        conn.execute(insert(t.mentions), mention_rows)
+    target_rows = [{
+        "statement_id": statement_id, "metric": tg.metric, "value": tg.value, "unit": tg.unit,
+        "deadline": tg.deadline, "start": tg.start, "end": tg.end,
+        "deadline_start": tg.deadline_start, "deadline_end": tg.deadline_end,
+    } for statement, statement_id in zip(statements, statement_ids) for tg in statement.targets]
+    if target_rows:
+        conn.execute(insert(t.targets), target_rows)
+    reasons = [{
+        "commitment_id": commitment_id, "statement_id": statement_id,
+        "matched_statement_id": _statement_id(conn, placements[key].matched), "rule": placements[key].rule,
+        "score": placements[key].score, "detail": placements[key].detail,
+    } for key, statement_id, commitment_id in zip(keys, statement_ids, commitment_ids) if commitment_id is not None]
+    if reasons:
+        conn.execute(insert(t.merge_reasons), reasons)
     for commitment_id, pillars in touched.items():
         add_pillars(conn, commitment_id, pillars)
     return doc_id
 
 
+def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows` in one statement; their new ids, in the rows' order."""
+    if not rows:
+        return []
+    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return [int(i) for (i,) in result]
+
+
 def _entity_id(conn: Connection, ref: EntityRef, cache: dict[tuple[str, str], int]) -> int:
     """The id of the entity `ref`, created with its aliases when new."""
     ck = (ref.kind, ref.key)
-    if ck not in cache:
-        row = conn.execute(select(t.entities.c.id).where(t.entities.c.kind == ref.kind,
-                                                         t.entities.c.key == ref.key)).first()
-        cache[ck] = int(row[0]) if row else insert_id(conn, t.entities, {"kind": ref.kind, "name": ref.name,
-                                                                          "key": ref.key})
+    if ck in cache:  # its aliases were written with its first mention in this document
+        return cache[ck]
+    row = conn.execute(select(t.entities.c.id).where(t.entities.c.kind == ref.kind,
+                                                     t.entities.c.key == ref.key)).first()
+    cache[ck] = int(row[0]) if row else insert_id(conn, t.entities, {"kind": ref.kind, "name": ref.name,
+                                                                      "key": ref.key})
     entity_id = cache[ck]
     from accord.resolve.entities import alias_key
 
