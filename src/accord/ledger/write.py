@@ -40,8 +40,12 @@ def write_document(
     vectors: dict[StatementKey, np.ndarray],
     placements: dict[StatementKey, Placement],
     parties: DocumentParties,
+    entities: EntityCache | None = None,
 ) -> int:
-    """Insert the document and its statements; place commitment statements. Returns the document id."""
+    """Insert the document and its statements; place commitment statements. Returns the document id.
+
+    `entities` remembers, across the documents of a run, the ids of the entities met and the aliases
+    known to be stored for them, so a name seen before costs no query (empty it if a write fails)."""
     doc_id = insert_id(conn, t.documents, {
         "sha256": doc.sha256, "source": doc.source, "format": doc.format, "title": doc.title,
         "outlet": doc.outlet, "published": doc.published, "place": doc.place, "language": doc.language,
@@ -73,7 +77,7 @@ def write_document(
         "embedding": vectors[key].astype(np.float32).tobytes() if key in vectors else None,
     } for seq, (statement, statement_actors, commitment_id, key)
         in enumerate(zip(statements, actors, commitment_ids, keys))])
-    entity_ids: dict[tuple[str, str], int] = {}
+    entity_ids = entities if entities is not None else {}
     mention_rows = [{"statement_id": statement_id, "start": mention.start, "end": mention.end, "text": mention.text,
                      "kind": mention.kind, "entity_id": _entity_id(conn, ref, entity_ids) if ref is not None else None}
                     for statement, statement_refs, statement_id in zip(statements, refs, statement_ids)
@@ -107,22 +111,29 @@ def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> li
     return [int(i) for (i,) in result]
 
 
-def _entity_id(conn: Connection, ref: EntityRef, cache: dict[tuple[str, str], int]) -> int:
-    """The id of the entity `ref`, created with its aliases when new."""
-    ck = (ref.kind, ref.key)
-    if ck in cache:  # its aliases were written with its first mention in this document
-        return cache[ck]
-    row = conn.execute(select(t.entities.c.id).where(t.entities.c.kind == ref.kind,
-                                                     t.entities.c.key == ref.key)).first()
-    cache[ck] = int(row[0]) if row else insert_id(conn, t.entities, {"kind": ref.kind, "name": ref.name,
-                                                                      "key": ref.key})
-    entity_id = cache[ck]
+EntityCache = dict[tuple[str, str], tuple[int, set[str]]]  # (kind, key) -> (id, aliases stored)
+
+
+def _entity_id(conn: Connection, ref: EntityRef, cache: EntityCache) -> int:
+    """The id of the entity `ref`, created when new; the names it goes by stored as its aliases."""
     from accord.resolve.entities import alias_key
 
-    existing = {a for (a,) in conn.execute(select(t.aliases.c.alias).where(t.aliases.c.entity_id == entity_id))}
-    new = [a for a in {ref.name, *ref.aliases} if a not in existing]
+    names = {ref.name, *ref.aliases}
+    ck = (ref.kind, ref.key)
+    if ck in cache and names <= cache[ck][1]:
+        return cache[ck][0]
+    if ck not in cache:
+        row = conn.execute(select(t.entities.c.id).where(t.entities.c.kind == ref.kind,
+                                                         t.entities.c.key == ref.key)).first()
+        entity_id = int(row[0]) if row else insert_id(conn, t.entities, {"kind": ref.kind, "name": ref.name,
+                                                                          "key": ref.key})
+        cache[ck] = (entity_id, set())
+    entity_id, stored = cache[ck]
+    stored.update(a for (a,) in conn.execute(select(t.aliases.c.alias).where(t.aliases.c.entity_id == entity_id)))
+    new = [a for a in names if a not in stored]
     if new:
         conn.execute(insert(t.aliases), [{"entity_id": entity_id, "alias": a, "key": alias_key(a)} for a in new])
+        stored.update(new)
     return entity_id
 
 

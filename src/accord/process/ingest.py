@@ -211,10 +211,14 @@ def store_prepared(engine: Engine, prepared: Prepared, state: KnownState | None 
                                   reading.confidence, reading.evidence,
                                   occasions.assign(conn, relation, doc.published, doc.title,
                                                    _named_event(statements, resolved.refs)))
-        doc_id = write_document(conn, doc, statements, resolved.refs, resolved.actors, resolved.vectors,
-                                resolved.placements, parties)
-        link_evidence(conn, doc_id, doc, statements, resolved.refs, resolved.actors, state, relation,
-                      prepared.report_vectors)
+        try:
+            doc_id = write_document(conn, doc, statements, resolved.refs, resolved.actors, resolved.vectors,
+                                    resolved.placements, parties, state.entities)
+            link_evidence(conn, doc_id, doc, statements, resolved.refs, resolved.actors, state, relation,
+                          prepared.report_vectors)
+        except BaseException:
+            state.entities.clear()  # it may name rows this transaction wrote and won't commit
+            raise
     merged = sum(1 for p in resolved.placements.values() if p.commitment is not None)
     return IngestResult(doc.source, doc_id, "added", len(statements), len(resolved.placements) - merged, merged)
 

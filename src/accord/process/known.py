@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from accord.ledger.write import EntityCache
 from accord.model import Statement, StatementKey
 from accord.resolve.commitments import Known, StatementView
 from accord.resolve.entities import EntityRef, EntityResolver
@@ -25,6 +26,7 @@ class KnownState:
         self.aliases: dict[tuple[str, str], EntityRef] = {}
         self.last_statement = 0  # statements up to this id are loaded, for every loaded relation
         self.last_alias = 0
+        self.entities: EntityCache = {}  # what the writer knows of stored entities and their aliases
 
     def of(self, relation: str | None) -> list[Known]:
         """The loaded commitments of `relation`."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from accord.extract.lexicon import load_jsonl, load_yaml, strip_diacritics
 
@@ -19,6 +19,7 @@ _ABBR = re.compile(r"^(?P<name>.+?)\s*\((?P<abbr>[A-Za-z][A-Za-z0-9&.\- ]{0,14})
 _DASH = re.compile(r"\s*[-–—]\s*")
 
 
+@lru_cache(maxsize=1 << 16)  # the same names come back in every document of a run
 def alias_key(text: str) -> str:
     """The lookup key of a name: no diacritics, one apostrophe, one dash, case folded."""
     text = strip_diacritics(text).replace("’", "'").replace("‘", "'")
