@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest_speed.py
 	$(BIN)/python bench/api_latency.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/scale_out.py
 
 # The shipped models' tables on seeds, dev and train, and what predicts unseen text:
 # 5-fold cross-validation grouped by document, with the calibration of `confidence` (needs ../shared).
