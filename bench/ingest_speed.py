@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,25 +49,18 @@ def main() -> None:
         print(f"{'ledger':12s} {'seconds':>8s} {'docs/s':>8s} {'words/s':>9s}")
         seconds = run(f"sqlite:///{Path(tmp) / 'bench.db'}", folder)
         print(f"{'SQLite':12s} {seconds:8.1f} {n / seconds:8.1f} {words / seconds:9,.0f}")
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
+        from scale_out import database, drop  # the same scratch database as the scale benchmark
 
-        name = f"accord_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(pg, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-        except Exception as exc:  # noqa: BLE001 - a benchmark reports, it does not fail
-            print(f"PostgreSQL     skipped: {exc.__class__.__name__}: {str(exc).splitlines()[0]}")
+        made = database(pg)
+        if made is None:
             return
+        admin, url = made
         try:
-            seconds = run(make_url(pg).set(database=name).render_as_string(hide_password=False), folder)
+            seconds = run(url, folder)
             print(f"{'PostgreSQL':12s} {seconds:8.1f} {n / seconds:8.1f} {words / seconds:9,.0f}")
         finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop(admin, url)
             admin.dispose()
-
 
 if __name__ == "__main__":
     main()
