@@ -52,6 +52,13 @@ def sizes() -> list[tuple[str, int]]:
     return out
 
 
+def timed_build(url: str, statements: int) -> float:
+    """Seconds to build the ledger of `statements` statements at `url`."""
+    start = time.perf_counter()
+    build_ledger(url, statements)
+    return time.perf_counter() - start
+
+
 @contextmanager
 def ledger(dialect: str, statements: int) -> Iterator[tuple[str, float | None]]:
     """The URL of a ledger of `statements` statements, and its build time (None when reused)."""
@@ -65,9 +72,7 @@ def ledger(dialect: str, statements: int) -> Iterator[tuple[str, float | None]]:
         if not (keep and db.exists()):
             for stale in folder.glob(f"sqlite-{statements}.db*"):
                 stale.unlink()
-            start = time.perf_counter()
-            build_ledger(url, statements)
-            built = time.perf_counter() - start
+            built = timed_build(url, statements)
         try:
             yield url, built
         finally:
@@ -86,9 +91,7 @@ def ledger(dialect: str, statements: int) -> Iterator[tuple[str, float | None]]:
         if not (keep and exists):
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-            start = time.perf_counter()
-            build_ledger(url, statements)
-            built = time.perf_counter() - start
+            built = timed_build(url, statements)
     try:
         yield url, built
     finally:

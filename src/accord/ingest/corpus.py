@@ -74,11 +74,15 @@ def count_inputs(sources: list[str]) -> int:
     return total
 
 
-def _open(source: str) -> Any:
+def _file(source: str) -> Path:
     path = Path(source)
     if not path.is_file():
         raise InputNotFound(f"{source}: no such file" if not path.exists() else f"{source}: is not a file")
-    return path.open("rb")
+    return path
+
+
+def _open(source: str) -> Any:
+    return _file(source).open("rb")
 
 
 def _jsonl(source: str) -> Iterator[Record]:
@@ -97,7 +101,7 @@ def _jsonl(source: str) -> Iterator[Record]:
 def _parquet_file(source: str) -> Any:
     import pyarrow.parquet as pq  # type: ignore[import-untyped]  # ships no type information
 
-    _open(source).close()
+    _file(source)
     try:
         return pq.ParquetFile(source)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many kinds for a file that is not Parquet

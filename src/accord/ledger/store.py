@@ -233,11 +233,6 @@ def add_pillars(conn: Connection, commitment_id: int, pillars: set[str]) -> None
                      .values(pillars=sorted(current | pillars)))
 
 
-def commitment_relations(conn: Connection) -> dict[int, str | None]:
-    """Every commitment's id and relation: what a run's merging state must agree with (one index scan)."""
-    return {int(i): r for i, r in conn.execute(select(t.commitments.c.id, t.commitments.c.relation))}
-
-
 def commitments_of(conn: Connection, relation: str | None) -> set[int]:
     """The ids of the commitments of one relation (None: those whose relation is unknown)."""
     column = t.commitments.c.relation

@@ -10,11 +10,9 @@ from accord.process.curate import merge_commitments, set_document_parties, split
 from accord.process.ingest import (
     IngestResult,
     check_files,
-    expand_paths,
     expand_sources,
     extract_paths,
     ingest_document,
-    ingest_sources,
 )
 from accord.process.known import KnownState
 from accord.process.track import (
@@ -28,8 +26,8 @@ from accord.process.track import (
 )
 
 __all__ = [
-    "IngestResult", "KnownState", "check_files", "decide_evidence", "expand_paths", "expand_sources", "extract_paths",
-    "import_observation_data", "import_observations", "ingest_document", "ingest_sources", "link_evidence",
+    "IngestResult", "KnownState", "check_files", "decide_evidence", "expand_sources", "extract_paths",
+    "import_observation_data", "import_observations", "ingest_document", "link_evidence",
     "merge_commitments", "period_end", "record_status", "set_document_parties", "split_statement",
     "suggest_from_indicators",
 ]

@@ -17,12 +17,13 @@ from typing import Any, Literal
 import numpy as np
 from sqlalchemy import Connection, Engine
 
-from accord.errors import InputError, InputNotFound
+from accord.errors import InputNotFound
 from accord.ingest.corpus import CORPUS_SUFFIXES, Input
 from accord.model import Document, Statement, StatementKey
 from accord.process.known import KnownState, canonical_actors, view_of
 from accord.resolve.commitments import Placement, StatementView
 from accord.resolve.entities import EntityRef
+from accord.resolve.parties import PartyReading
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +53,6 @@ def _stage(name: str) -> None:
 # What a run does when a source can't be read: raise its InputError (the default: a caller ingesting one
 # source wants the exception), record it as a "failed" result and go on, or record it and stop.
 OnError = Literal["raise", "continue", "stop"]
-
-
-def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given; a folder stands for its `.txt` files, sorted. Missing paths fail first."""
-    return [Path(s) for s in expand_sources([str(p) for p in paths], suffixes=(".txt",))]
 
 
 def expand_sources(sources: list[str], suffixes: tuple[str, ...] = (".txt", ".html", ".htm", ".pdf", *CORPUS_SUFFIXES)) -> list[str]:
@@ -96,34 +92,6 @@ def extract_paths(files: list[Path], jobs: int = 1) -> Iterator[tuple[Path, Stat
             yield path, statement
 
 
-def ingest_sources(engine: Engine, sources: list[str], progress: Callable[[str], None] | None = None,
-                   outlet: str | None = None, on_error: OnError = "raise") -> Iterator[IngestResult]:
-    """Ingest each source in its own transaction; what was committed stays committed.
-
-    A source is a file, a URL, or a JSONL or Parquet file of documents, each of its records one source.
-    A source that can't be read as a document (an InputError: missing, binary, not UTF-8, empty, too
-    large, a record without an id or a text) is handled as `on_error` says, before anything of it is
-    written. Any other error (the database, the pipeline) stops the run whatever `on_error` says: it is
-    no fault of the source. A given `outlet` wins over the one the text or page names.
-    """
-    from accord.ingest.corpus import iter_inputs
-
-    state = KnownState()
-    for item in iter_inputs(sources):
-        try:
-            doc = read_input(item, outlet)
-        except InputError as exc:
-            if on_error == "raise":
-                raise
-            yield IngestResult(input_name(item), None, "failed", error=str(exc))
-            if on_error == "stop":
-                return
-        else:
-            yield ingest_document(engine, doc, state)
-        if progress is not None:
-            progress(input_name(item))
-
-
 def read_input(item: Input, outlet: str | None = None) -> Document:
     """The document an input names: a file or URL read, or a corpus record; `outlet` over its own."""
     from dataclasses import replace
@@ -148,7 +116,7 @@ class Prepared:
 
     doc: Document
     statements: list[Statement]
-    parties: Any  # accord.resolve.parties.PartyReading
+    parties: PartyReading
     relation: str | None
     vectors: dict[StatementKey, np.ndarray]  # of the statements merging places
     report_vectors: dict[StatementKey, np.ndarray]  # of the statements that may be evidence
