@@ -116,7 +116,7 @@ def test_an_edit_around_the_triggers_goes_through_and_check_finds_it(ledger_url:
         clean = cli("check", "--db", ledger_url)
         assert (clean.returncode, clean.stderr) == (0, "")
         assert clean.stdout.strip().splitlines() == [
-            "no problems: hashes, offsets, references, history chain and search index check"]
+            "no problems: hashes, offsets, references, history chain, search index and list totals check"]
         with around_the_triggers(ledger.engine) as conn:
             conn.execute(update(H).where(H.c.id == ids[0]).values(value="abandoned", evidence="forged"))
         assert [h["evidence"] for h in ledger.history(ledger.commitments()[0]["id"])][0] == "forged"  # it went through
@@ -266,3 +266,38 @@ def test_check_refuses_bad_input(tmp_path: Path, cli: Callable) -> None:  # type
     unknown = cli("check", "--db", "nosuchdb://x")
     assert unknown.returncode == 2 and unknown.stderr.startswith("accord: error: cannot open ledger")
     assert len(unknown.stderr.strip().splitlines()) == 1
+
+
+def test_check_finds_a_list_total_kept_wrong(ledger_url: str, cli: Callable) -> None:  # type: ignore[type-arg]
+    """The commitments list's totals (revision 0007) drift only around their triggers: a commitment written
+    with them silenced, or the kept row edited. `accord check` names each total with both numbers."""
+    from test_search import add_document
+
+    from accord.ledger.store import transaction
+
+    with Ledger(ledger_url) as ledger:
+        with transaction(ledger.engine) as conn:
+            add_document(conn, ["Open the border.", "Raise trade."], relation="KHM-THA")
+        assert ledger.commitments_page(relation="KHM-THA")[1] == 2 and ledger.check() == []
+        with ledger.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.execute(text("DROP TRIGGER commitment_counts_insert"))
+            else:  # replica mode silences every trigger, the pillar rows' too: this commitment has no pillar
+                conn.execute(text("SET LOCAL session_replication_role = replica"))
+            conn.execute(insert(t.commitments).values(text="Unseen.", pillars=[], status="announced",
+                                                      created_at=datetime.now(UTC), relation="KHM-THA"))
+            conn.execute(update(t.commitment_counts).where(t.commitment_counts.c.field == "pillar")
+                         .values(n=t.commitment_counts.c.n + 5))
+        assert ledger.commitments_page(relation="KHM-THA")[1] == 2  # the list shows the total kept
+        problems = ledger.check()
+    assert [str(p) for p in problems] == [
+        "commitment_counts: the total kept for all commitments is 2, but 3 commitments are there: a change went "
+        "around the triggers; the commitments list shows the kept total",
+        "commitment_counts: the total kept for pillar economy_trade is 7, but 2 commitments are there: a change "
+        "went around the triggers; the commitments list shows the kept total",
+        "commitment_counts: the total kept for relation KHM-THA is 2, but 3 commitments are there: a change went "
+        "around the triggers; the commitments list shows the kept total",
+        "commitment_counts: the total kept for status announced is 2, but 3 commitments are there: a change went "
+        "around the triggers; the commitments list shows the kept total"]
+    result = cli("check", "--db", ledger_url)
+    assert result.returncode == 1 and result.stdout.splitlines()[-1] == "4 problems (4 count)"

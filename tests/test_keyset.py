@@ -1,5 +1,6 @@
 """Keyset pages (accord.ledger.keyset) through /api/v1/commitments: every filter and order walks every row
-exactly once, the status filter follows the status in force, and a cursor the API did not give is a 400."""
+exactly once, the status filter follows the status in force, a cursor the API did not give is a 400, and
+the totals kept by triggers stay exact through every change a commitment goes through."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, func, insert, select, update
 from test_search import add_document
 
 from accord.api import Ledger
 from accord.config import Settings
+from accord.ledger import keyset
+from accord.ledger import tables as t
 from accord.ledger.store import transaction
 from accord.web import create_app
 
@@ -105,3 +109,75 @@ def test_a_cursor_the_api_did_not_give_is_400_in_one_sentence(client: TestClient
     assert response.status_code == 400
     assert response.json()["error"]["message"] == ("cursor: it pages the list sorted by -id, not by id; "
                                                    "start again without one")
+
+
+# -- totals kept by triggers (revision 0007) -----------------------------------------------------------
+
+def totals(lg: Ledger) -> dict[str, int]:
+    """Each list's total as the API answers it, after checking every kept total against a fresh count."""
+    with lg.engine.connect() as conn:
+        kept, fresh = keyset.kept_counts(conn), keyset.fresh_counts(conn)
+    assert kept == fresh
+    lists = {"all": {}, "LAO-VNM": {"relation": "LAO-VNM"}, "IND-JPN": {"relation": "IND-JPN"},
+             "KHM-THA": {"relation": "KHM-THA"}, "economy_trade": {"pillar": "economy_trade"},
+             "infrastructure_transport": {"pillar": "infrastructure_transport"},
+             "energy_mining": {"pillar": "energy_mining"}, "announced": {"status": "announced"},
+             "in_progress": {"status": "in_progress"}, "stalled": {"status": "stalled"}}
+    return {name: lg.commitments_page(**given)[1] for name, given in lists.items()}  # type: ignore[arg-type]
+
+
+def test_totals_stay_exact_through_inserts_statuses_merges_splits_moves_and_deletes(ledger_url: str) -> None:
+    C = t.commitments
+    with Ledger(ledger_url) as lg:
+        with transaction(lg.engine) as conn:
+            lao = add_document(conn, ["Build the railway.", "Open the border.", "Raise trade."])  # commitments 1-3
+            add_document(conn, ["Dredge the port.", "Pave the road."], relation="IND-JPN",
+                         pillars=("infrastructure_transport", "economy_trade"))  # 4-5
+            add_document(conn, ["Meet again."], relation=None, pillars=())  # 6
+        assert totals(lg) == {"all": 6, "LAO-VNM": 3, "IND-JPN": 2, "KHM-THA": 0, "economy_trade": 5,
+                              "infrastructure_transport": 2, "energy_mining": 0, "announced": 6, "in_progress": 0,
+                              "stalled": 0}
+        lg.status(1, "in_progress", "work began", by="ana")
+        lg.status(4, "stalled", "work stopped", by="ana")
+        lg.status(4, "in_progress", "work again", by="ana")
+        assert totals(lg) == {"all": 6, "LAO-VNM": 3, "IND-JPN": 2, "KHM-THA": 0, "economy_trade": 5,
+                              "infrastructure_transport": 2, "energy_mining": 0, "announced": 4, "in_progress": 2,
+                              "stalled": 0}
+        lg.merge(2, 3, by="ana")  # 3 is removed, its statement joins 2
+        lg.merge(5, 6, by="ana")  # across relations, as a person may: 6 had no relation and no pillar
+        assert totals(lg) == {"all": 4, "LAO-VNM": 2, "IND-JPN": 2, "KHM-THA": 0, "economy_trade": 4,
+                              "infrastructure_transport": 2, "energy_mining": 0, "announced": 2, "in_progress": 2,
+                              "stalled": 0}
+        split = lg.split(2, lao[2], by="ana")["id"]  # a new commitment of its own
+        assert totals(lg) == {"all": 5, "LAO-VNM": 3, "IND-JPN": 2, "KHM-THA": 0, "economy_trade": 5,
+                              "infrastructure_transport": 2, "energy_mining": 0, "announced": 3, "in_progress": 2,
+                              "stalled": 0}
+        # Document 2 moves to KHM-THA: commitment 4 (its alone) moves with it; commitment 5 keeps document 3's
+        # statement and stays, and document 2's statement leaves it for a new commitment (8) of KHM-THA.
+        lg.set_parties(2, ["THA", "KHM"], by="ana")
+        assert totals(lg) == {"all": 6, "LAO-VNM": 3, "IND-JPN": 1, "KHM-THA": 2, "economy_trade": 5,
+                              "infrastructure_transport": 2, "energy_mining": 0, "announced": 4, "in_progress": 2,
+                              "stalled": 0}
+        with transaction(lg.engine) as conn:  # SQL as any program may write it, one row and many at a time
+            conn.execute(update(C).where(C.c.id == split).values(pillars=["energy_mining"]))
+            conn.execute(update(C).where(C.c.relation == "KHM-THA").values(status="stalled"))
+            last = conn.execute(select(func.max(C.c.id))).scalar_one()
+            conn.execute(insert(C).from_select(["text", "pillars", "status", "created_at", "relation"],
+                                               select(C.c.text, C.c.pillars, C.c.status, C.c.created_at, C.c.relation)
+                                               .order_by(C.c.id)))  # every commitment again, in one statement
+        assert totals(lg) == {"all": 12, "LAO-VNM": 6, "IND-JPN": 2, "KHM-THA": 4, "economy_trade": 8,
+                              "infrastructure_transport": 4, "energy_mining": 2, "announced": 6, "in_progress": 2,
+                              "stalled": 4}
+        with transaction(lg.engine) as conn:
+            conn.execute(delete(C).where(C.c.id > last))  # the copies, none with a statement, in one statement
+        assert totals(lg) == {"all": 6, "LAO-VNM": 3, "IND-JPN": 1, "KHM-THA": 2, "economy_trade": 4,
+                              "infrastructure_transport": 2, "energy_mining": 1, "announced": 3, "in_progress": 1,
+                              "stalled": 2}
+        assert [p for p in lg.check() if p.kind == "count"] == []
+
+
+def test_a_list_with_two_filters_or_search_words_is_counted(client: TestClient) -> None:
+    for query, kept in (("pillar=economy_trade&relation=IND-JPN", expected("economy_trade", "IND-JPN")),
+                        ("status=in_progress&relation=IND-JPN", expected(relation="IND-JPN", status="in_progress")),
+                        ("q=trade&pillar=energy_mining", expected(pillar="energy_mining"))):
+        assert client.get(f"/api/v1/commitments?{query}").json()["total"] == len(kept), query

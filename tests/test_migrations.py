@@ -1,30 +1,39 @@
-"""Revision 0006 on a ledger that already holds data: a 0005 ledger with statements, commitments and a
-status history upgrades in place, and its search, pillar and status filters answer at once."""
+"""Revisions on ledgers that already hold data: a 0005 ledger with statements, commitments and a status
+history upgrades in place to 0006, and its search, pillar and status filters answer at once; 0007 fills the
+commitments list's totals from the rows there, and goes down to 0006 and up again."""
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import Engine, create_engine, event, inspect, select, text, update
 from test_search import SENTENCES, add_document
 
 from accord.api import Ledger
-from accord.ledger import store
+from accord.ledger import keyset, store
 from accord.ledger import tables as t
 from accord.ledger.store import now, transaction
 
 
-def test_a_0005_ledger_with_data_upgrades_and_searches(ledger_url: str) -> None:
-    from alembic import command
-
-    engine = create_engine(ledger_url)
+def engine_of(url: str) -> Engine:
+    engine = create_engine(url)
     if engine.dialect.name == "sqlite":  # as open_engine does: transactions Alembic can roll back
-        from sqlalchemy import event
-
         event.listen(engine, "connect", store._sqlite_connect)
         event.listen(engine, "begin", store._sqlite_begin)
+    return engine
+
+
+def migrate(engine: Engine, to: str, *, down: bool = False) -> None:
+    """Up (or down) to revision `to`, in one write transaction as `store.upgrade` runs it."""
+    from alembic import command
+
     config = store._migrations()
     with transaction(engine) as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "0005")
+        (command.downgrade if down else command.upgrade)(config, to)
+
+
+def test_a_0005_ledger_with_data_upgrades_and_searches(ledger_url: str) -> None:
+    engine = engine_of(ledger_url)
+    migrate(engine, "0005")
     with transaction(engine) as conn:
         assert store.revision(conn) == "0005"
         ids = add_document(conn, SENTENCES, pillars=("economy_trade", "energy_mining"))
@@ -38,7 +47,7 @@ def test_a_0005_ledger_with_data_upgrades_and_searches(ledger_url: str) -> None:
     engine.dispose()
     with Ledger(ledger_url) as ledger:  # opening it upgrades it
         with ledger.engine.connect() as conn:
-            assert store.revision(conn) == store.head() == "0006"
+            assert store.revision(conn) == store.head() == "0007"
             statuses = dict(conn.execute(select(t.commitments.c.id, t.commitments.c.status)).all())
             pillars = conn.execute(text("SELECT count(*) FROM commitment_pillars WHERE pillar = 'energy_mining'")).scalar()
         assert statuses[commitments[0]] == "in_progress"  # a person's entry outranks a later automatic one
@@ -52,3 +61,32 @@ def test_a_0005_ledger_with_data_upgrades_and_searches(ledger_url: str) -> None:
         assert len(ledger.search("railway")) == 3
         assert ledger.commitments_page(pillar="infrastructure_transport")[1] == 1
         assert [p for p in ledger.check() if p.kind == "search"] == []
+
+
+def test_0007_fills_the_totals_from_the_rows_and_goes_down_and_up_again(ledger_url: str) -> None:
+    engine = engine_of(ledger_url)
+    migrate(engine, "0006")
+    with transaction(engine) as conn:
+        add_document(conn, SENTENCES[:4], pillars=("economy_trade", "energy_mining"))
+        add_document(conn, SENTENCES[4:], relation=None, pillars=())
+        conn.execute(update(t.commitments).where(t.commitments.c.id <= 2).values(status="stalled"))
+    migrate(engine, "0007")
+    expected = {("all", ""): 6, ("status", "stalled"): 2, ("status", "announced"): 4, ("relation", "LAO-VNM"): 4,
+                ("pillar", "economy_trade"): 4, ("pillar", "energy_mining"): 4}
+    with engine.connect() as conn:
+        assert keyset.kept_counts(conn) == keyset.fresh_counts(conn) == expected
+    migrate(engine, "0006", down=True)
+    with engine.connect() as conn:
+        assert store.revision(conn) == "0006" and "commitment_counts" not in inspect(conn).get_table_names()
+    with transaction(engine) as conn:  # 0006's pillar trigger is back, and nothing counts
+        add_document(conn, ["A new railway to the sea."], pillars=("infrastructure_transport",))
+        assert conn.execute(text("SELECT count(*) FROM commitment_pillars WHERE pillar = 'infrastructure_transport'")
+                            ).scalar_one() == 1
+    engine.dispose()
+    with Ledger(ledger_url) as ledger:  # opening it upgrades it again
+        with ledger.engine.connect() as conn:
+            assert store.revision(conn) == "0007"
+            assert keyset.kept_counts(conn) == {**expected, ("all", ""): 7, ("status", "announced"): 5,
+                                                ("relation", "LAO-VNM"): 5, ("pillar", "infrastructure_transport"): 1}
+        assert ledger.commitments_page(pillar="economy_trade")[1] == 4
+        assert ledger.check() == []

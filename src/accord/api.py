@@ -483,7 +483,7 @@ class Ledger:
 
     def check(self) -> list[Problem]:
         """Every problem in the ledger's own rows: document hashes, offsets, references, the status
-        history's hash chain, the search index (`accord.ledger.integrity`). Empty when it is whole."""
+        history's hash chain, the search index, the kept totals (`accord.ledger.integrity`). Empty when it is whole."""
         from accord.ledger import integrity
 
         with self.engine.connect() as conn:

@@ -752,7 +752,8 @@ def check(
     format: Annotated[str, typer.Option("--format", "-f", help="table | json")] = "table",
 ) -> None:
     """Verify the ledger from its own rows: each document's hash, the offsets of statements, mentions and
-    targets, references between rows, the status history's hash chain, the search index.
+    targets, references between rows, the status history's hash chain, the search index, the commitments
+    list's kept totals.
 
     Prints each problem on one line, then a summary. Exit 0: no problems; 1: problems found; 2: the check
     could not be made (an unknown --format, no ledger at --db, a ledger that can't be opened).
@@ -779,7 +780,7 @@ def check(
             print(f"{p.kind}: {p}")
         print(f"{len(problems)} problem{'' if len(problems) == 1 else 's'} ("
               + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())) + ")" if problems
-              else "no problems: hashes, offsets, references, history chain and search index check")
+              else "no problems: hashes, offsets, references, history chain, search index and list totals check")
     if problems:
         raise typer.Exit(1)
 
@@ -812,7 +813,7 @@ def import_ledger(
     counts = _ledger(db, create=True).import_from(file)
     print(f"imported {sum(counts.values())} rows from {file} ("
           + ", ".join(f"{n} {name}" for name, n in counts.items() if n) + ")")
-    print("check: no problems: hashes, offsets, references, history chain and search index check")
+    print("check: no problems: hashes, offsets, references, history chain, search index and list totals check")
 
 
 # -- People and programs: accord users -----------------------------------------------------------

@@ -44,9 +44,9 @@ TABLES: tuple[Table, ...] = (
 )
 USERS = "users"
 USER_COLUMNS = ("id", "name", "role", "created_at")  # never a password hash, a token or a session
-# users by USER_COLUMNS only; secrets never; commitment_pillars is derived (triggers on commitments fill it
-# from their pillars, on import as on any insert)
-NOT_EXPORTED = frozenset({USERS, "api_tokens", "sessions", "commitment_pillars"})
+# users by USER_COLUMNS only; secrets never; commitment_pillars and commitment_counts are derived (triggers
+# on commitments fill them from their pillars, statuses and relations, on import as on any insert)
+NOT_EXPORTED = frozenset({USERS, "api_tokens", "sessions", "commitment_pillars", "commitment_counts"})
 # The longest line read (a document's text and its raw bytes, base64, are one line). A longer one is refused.
 MAX_LINE = 1 << 30
 BATCH = 500

@@ -10,7 +10,8 @@ trigger was dropped). So `check` verifies, from the rows alone, what every reade
 - every foreign key names a row that exists (SQLite's `PRAGMA foreign_key_check`; on PostgreSQL one
   query per key declared in `tables.py`, since replica mode skips the constraint triggers);
 - the status history's hash chain (see `entry_hash`) is whole;
-- the search index holds every statement, and only as it is now.
+- the search index holds every statement, and only as it is now;
+- the commitments list's kept totals (`commitment_counts`, revision 0007) are what counting the rows gives.
 
 The chain is ledger-wide, in id order, rather than per commitment: a deleted entry is then caught
 whichever commitment it belonged to, even a commitment's whole history; appends are serialized
@@ -31,6 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, exists, select, text
 
 from accord.ledger import tables as t
+from accord.ledger.keyset import fresh_counts, kept_counts
 
 GENESIS = "0" * 64  # the prev_hash of the first entry
 # The fields an entry's hash covers: all but its id (given by the database only once the row is
@@ -45,7 +47,7 @@ UNDECLARED = ((t.documents, "occasion_id", t.occasions),)
 class Problem:
     """One thing wrong in the ledger: what it is (`kind`), where (`table`, `id`), in words."""
 
-    kind: str  # "document" | "offsets" | "reference" | "history" | "search"
+    kind: str  # "document" | "offsets" | "reference" | "history" | "search" | "count"
     table: str
     id: int | None
     message: str
@@ -87,8 +89,8 @@ def chain_tip(conn: Connection) -> str:
 
 
 def check(conn: Connection) -> list[Problem]:
-    """Every problem found, in the order: documents and offsets, references, history, search."""
-    return [*_documents(conn), *_references(conn), *_history(conn), *_search(conn)]
+    """Every problem found, in the order: documents and offsets, references, history, search, counts."""
+    return [*_documents(conn), *_references(conn), *_history(conn), *_search(conn), *_counts(conn)]
 
 
 # -- documents, statements, mentions, targets ----------------------------------------------------
@@ -260,6 +262,24 @@ def _postgres_search(conn: Connection) -> Iterator[Problem]:
                                                     "every statement; recreate it as revision 0006 does")
     elif not valid:
         yield Problem("search", "statements", None, "the search index ix_statements_fts is invalid; REINDEX it")
+
+
+# -- the commitments list's totals -----------------------------------------------------------------
+
+COUNTED = {"all": "all commitments", "status": "status", "relation": "relation", "pillar": "pillar"}
+
+
+def _counts(conn: Connection) -> Iterator[Problem]:
+    """Each kept total against a fresh count of the rows it counts: a total kept wrong is shown on every
+    page of its list, so each one is named with both numbers."""
+    kept, fresh = kept_counts(conn), fresh_counts(conn)
+    for field, value in sorted(set(kept) | set(fresh)):
+        said, there = kept.get((field, value), 0), fresh.get((field, value), 0)
+        if said != there:
+            which = COUNTED.get(field, field) + (f" {value}" if field != "all" else "")
+            yield Problem("count", "commitment_counts", None,
+                          f"the total kept for {which} is {said}, but {there} commitments are there: a change "
+                          "went around the triggers; the commitments list shows the kept total")
 
 
 __all__ = ["GENESIS", "Problem", "chain_tip", "check", "entry_hash"]

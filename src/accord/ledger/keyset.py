@@ -5,6 +5,10 @@ previous page showed, so page 10,000 costs what page 1 does. Each filter has its
 its rows in id order (revision 0006): pillar → commitment_pillars' primary key (pillar, commitment_id),
 status → (status, id), relation → (relation, id); none → the primary key. A cursor is opaque to callers:
 the order it belongs to and the last id, as URL-safe base64 of a small JSON object, checked on the way in.
+
+The total of a list with at most one of those filters (and no search words) is one row of
+`commitment_counts`, kept exact by triggers (revision 0007); any other is counted on the index its
+pages walk, which costs what the rows counted cost.
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, literal, select, union_all
 
 from accord.errors import InputError
 from accord.ledger import tables as t
 
-C, P = t.commitments, t.commitment_pillars
+C, P, K = t.commitments, t.commitment_pillars, t.commitment_counts
 ORDERS = ("id", "-id")  # oldest first, newest first: the orders an index gives whatever the filters
 MAX_ID = 2**31 - 1  # ids are the schema's Integer: 32 bits on PostgreSQL
 
@@ -93,6 +97,36 @@ def commitment_ids(conn: Connection, filters: Filters, *, newest_first: bool = F
 
 
 def count_commitments(conn: Connection, filters: Filters, matching: Any | None = None) -> int:
-    """How many commitments the filters keep, counted on the same index a page walks."""
+    """How many commitments the filters keep: the kept count of a list with one filter or none, else
+    counted on the same index a page walks."""
+    kept = _kept(filters) if matching is None else None
+    if kept is not None:
+        n = conn.execute(select(K.c.n).where(K.c.field == kept[0], K.c.value == kept[1])).scalar()
+        return int(n or 0)
     query, _column = _ids(filters, matching)
     return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+
+def _kept(filters: Filters) -> tuple[str, str] | None:
+    """The (field, value) of commitment_counts that holds the total of `filters`; None for two or more."""
+    given = [(f, v) for f, v in (("pillar", filters.pillar), ("status", filters.status),
+                                 ("relation", filters.relation)) if v is not None]
+    if len(given) > 1:
+        return None
+    return given[0] if given else ("all", "")
+
+
+def kept_counts(conn: Connection) -> dict[tuple[str, str], int]:
+    """commitment_counts as the triggers keep it (lists of no commitment left out)."""
+    return {(str(f), str(v)): int(n) for f, v, n in conn.execute(select(K.c.field, K.c.value, K.c.n)) if n}
+
+
+def fresh_counts(conn: Connection) -> dict[tuple[str, str], int]:
+    """What commitment_counts should hold, counted now from the rows (as revision 0007 first filled it)."""
+    query = union_all(
+        select(literal("all"), literal(""), func.count()).select_from(C),
+        select(literal("status"), C.c.status, func.count()).group_by(C.c.status),
+        select(literal("relation"), C.c.relation, func.count()).where(C.c.relation.is_not(None))
+        .group_by(C.c.relation),
+        select(literal("pillar"), P.c.pillar, func.count()).group_by(P.c.pillar))
+    return {(str(f), str(v)): int(n) for f, v, n in conn.execute(query) if n}

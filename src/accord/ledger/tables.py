@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Column,
     Date,
@@ -168,6 +169,17 @@ commitment_pillars = Table(
     Column("pillar", String(32), primary_key=True),
     Column("commitment_id", Integer, ForeignKey("commitments.id", ondelete="CASCADE"), primary_key=True),
     Index("ix_commitment_pillars_commitment", "commitment_id"),
+    sqlite_with_rowid=False,
+)
+# The commitments list's totals (revision 0007): one row per list an index pages — every commitment (field
+# "all", value ""), each status, relation and pillar — kept exact by triggers on commitments and
+# commitment_pillars, so a list's total is one row's read. Never written by Accord's code; `accord check`
+# counts again and compares.
+commitment_counts = Table(
+    "commitment_counts", metadata,
+    Column("field", String(16), primary_key=True),  # "all" | "status" | "relation" | "pillar"
+    Column("value", Text, primary_key=True),
+    Column("n", BigInteger, nullable=False),
     sqlite_with_rowid=False,
 )
 Index("ix_mentions_entity", mentions.c.entity_id, mentions.c.statement_id)
