@@ -98,6 +98,27 @@ def test_search_pages_walk_every_hit_once_in_both_orders(ledger: Ledger) -> None
         assert walked == (every if newest_first else every[::-1])
 
 
+def test_a_page_is_the_same_whether_every_hit_was_counted_or_not(ledger: Ledger) -> None:
+    """On PostgreSQL a page is cut from the counted hits when the count is exact, else walked by primary key."""
+    from accord.ledger import search
+
+    every = [h["id"] for h in ledger.search("trade")]
+    with ledger.engine.connect() as conn:
+        for cap in (1, 2, 3, 4):  # below, at and above the 3 hits
+            for newest_first in (True, False):
+                walked: list[int] = []
+                while True:
+                    hits, total, exact = search.counted_page(conn, "trade", newest_first=newest_first,
+                                                             after=walked[-1] if walked else None, limit=1,
+                                                             count_limit=cap)
+                    assert (total, exact) == (min(cap, 3), cap >= 3)
+                    if not hits:
+                        break
+                    walked += [h["id"] for h in hits]
+                assert walked == (every if newest_first else every[::-1]), (cap, newest_first)
+            assert search.counted_page(conn, "coffee railway", count_limit=cap) == ([], 0, True)
+
+
 def test_the_index_follows_edits_moves_and_deletes(ledger: Ledger) -> None:
     S = t.statements
     rail, link = (h["id"] for h in ledger.search("railway")[::-1])

@@ -425,8 +425,7 @@ class Ledger:
         before it); how many hits there are, counted up to `accord.ledger.search.COUNT_LIMIT`, and whether that count is
         exact; and the id the next page starts after (None on the last)."""
         with self.engine.connect() as conn:
-            total, exact = fts.count(conn, text)
-            hits = fts.page(conn, text, newest_first=newest_first, after=after, limit=limit + 1, few=exact)
+            hits, total, exact = fts.counted_page(conn, text, newest_first=newest_first, after=after, limit=limit + 1)
         return hits[:limit], total, exact, hits[limit - 1]["id"] if len(hits) > limit else None
 
     def search_facets(self, text: str, **chosen: str | None) -> tuple[list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:

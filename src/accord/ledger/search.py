@@ -60,20 +60,13 @@ def _pg_match() -> Any:
 
 
 def page(conn: Connection, words: str, *, newest_first: bool = True, after: int | None = None,
-         limit: int | None = 50, few: bool = False) -> list[dict[str, Any]]:
+         limit: int | None = 50) -> list[dict[str, Any]]:
     """Up to `limit` statements matching `words` after the statement id `after` (None: from the start),
-    newest first unless `newest_first` is False; every hit when `limit` is None.
-
-    `few` says the hits are known to be few (`count` was exact). PostgreSQL's planner takes words to be
-    independent, so for two words that are each common but rarely together it walks the primary key
-    backwards through every row looking for hits that are not there; ordering by an expression (id + 0)
-    sends it through the GIN index instead, and sorting a few thousand hits costs milliseconds."""
+    newest first unless `newest_first` is False; every hit when `limit` is None."""
     words = _checked(words)
     if not words.split():
         return []
-    key = S.c.id + 0 if few and not _sqlite(conn) else S.c.id
-    order = key.desc() if newest_first else key
-    query = select(*HIT_COLUMNS).join(D, D.c.id == S.c.document_id).order_by(order)
+    query = select(*HIT_COLUMNS).join(D, D.c.id == S.c.document_id).order_by(S.c.id.desc() if newest_first else S.c.id)
     if _sqlite(conn):
         # rowid IN (the index's ids, already cut at LIMIT): a primary-key lookup per hit
         query = query.where(S.c.id.in_(_fts_ids(words, newest_first, after, limit)))
@@ -82,6 +75,37 @@ def page(conn: Connection, words: str, *, newest_first: bool = True, after: int 
         if after is not None:
             query = query.where(S.c.id < after if newest_first else S.c.id > after)
     return [_hit(r._mapping) for r in conn.execute(query)]
+
+
+def counted_page(conn: Connection, words: str, *, newest_first: bool = True, after: int | None = None,
+                 limit: int = 50, count_limit: int = COUNT_LIMIT) -> tuple[list[dict[str, Any]], int, bool]:
+    """A page of hits as `page` gives it, with `count`'s total (up to `count_limit`) and whether it is exact.
+
+    On PostgreSQL the count reads the hits' ids (up to `count_limit` + 1, in whatever order the planner finds
+    them cheapest: a scan of the table for a common word, the GIN index for rare words). When they are all
+    there (the count is exact), the page is cut from them in the same query and its rows read by primary
+    key, so two words that are each common but rarely together cost one pass over the index, not two.
+    When there are more, hits are dense enough that walking the primary key from the cursor finds a page
+    after a few hundred rows."""
+    if _sqlite(conn):
+        total, exact = count(conn, words, count_limit)
+        return page(conn, words, newest_first=newest_first, after=after, limit=limit), total, exact
+    words = _checked(words)
+    if not words.split():
+        return [], 0, True
+    found = select(S.c.id).where(_pg_match().bindparams(pg_q=words)).limit(count_limit + 1).cte("found")
+    window = select(found.c.id).order_by(found.c.id.desc() if newest_first else found.c.id).limit(limit)
+    if after is not None:
+        window = window.where(found.c.id < after if newest_first else found.c.id > after)
+    page_ids = select(func.array_agg(window.subquery().c.id)).scalar_subquery()
+    n, ids = conn.execute(select(select(func.count()).select_from(found).scalar_subquery(), page_ids)).one()
+    if n > count_limit:
+        return page(conn, words, newest_first=newest_first, after=after, limit=limit), count_limit, False
+    if not ids:
+        return [], int(n), True
+    rows = conn.execute(select(*HIT_COLUMNS).join(D, D.c.id == S.c.document_id).where(S.c.id.in_(ids))
+                        .order_by(S.c.id.desc() if newest_first else S.c.id))
+    return [_hit(r._mapping) for r in rows], int(n), True
 
 
 def count(conn: Connection, words: str, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
