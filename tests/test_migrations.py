@@ -1,6 +1,7 @@
 """Revisions on ledgers that already hold data: a 0005 ledger with statements, commitments and a status
 history upgrades in place to 0006, and its search, pillar and status filters answer at once; 0007 fills the
-commitments list's totals from the rows there, and goes down to 0006 and up again."""
+commitments list's totals from the rows there, 0008 the search words' counts (PostgreSQL), and each goes
+down and up again."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ def test_a_0005_ledger_with_data_upgrades_and_searches(ledger_url: str) -> None:
     engine.dispose()
     with Ledger(ledger_url) as ledger:  # opening it upgrades it
         with ledger.engine.connect() as conn:
-            assert store.revision(conn) == store.head() == "0007"
+            assert store.revision(conn) == store.head() == "0008"
             statuses = dict(conn.execute(select(t.commitments.c.id, t.commitments.c.status)).all())
             pillars = conn.execute(text("SELECT count(*) FROM commitment_pillars WHERE pillar = 'energy_mining'")).scalar()
         assert statuses[commitments[0]] == "in_progress"  # a person's entry outranks a later automatic one
@@ -85,8 +86,33 @@ def test_0007_fills_the_totals_from_the_rows_and_goes_down_and_up_again(ledger_u
     engine.dispose()
     with Ledger(ledger_url) as ledger:  # opening it upgrades it again
         with ledger.engine.connect() as conn:
-            assert store.revision(conn) == "0007"
+            assert store.revision(conn) == store.head()
             assert keyset.kept_counts(conn) == {**expected, ("all", ""): 7, ("status", "announced"): 5,
                                                 ("relation", "LAO-VNM"): 5, ("pillar", "infrastructure_transport"): 1}
         assert ledger.commitments_page(pillar="economy_trade")[1] == 4
+        assert ledger.check() == []
+
+
+def test_0008_counts_the_words_there_and_goes_down_and_up_again(ledger_url: str) -> None:
+    engine = engine_of(ledger_url)
+    migrate(engine, "0007")
+    with transaction(engine) as conn:
+        add_document(conn, SENTENCES)
+    migrate(engine, "0008")
+    postgres = engine.dialect.name == "postgresql"
+    with engine.connect() as conn:
+        assert ("search_words" in inspect(conn).get_table_names()) == postgres  # FTS5 counts on SQLite
+        if postgres:  # PostgreSQL's own word statistics agree
+            words = dict(conn.execute(text("SELECT word, n FROM search_words")).all())
+            assert words == dict(conn.execute(text("SELECT word, ndoc FROM ts_stat('SELECT search_vector FROM "
+                                                   "statements')")).all())
+            assert (words["railway"], words["trade"], words["cybercrim"]) == (2, 3, 1)
+    migrate(engine, "0007", down=True)
+    with engine.connect() as conn:
+        assert store.revision(conn) == "0007" and "search_words" not in inspect(conn).get_table_names()
+    with transaction(engine) as conn:
+        add_document(conn, ["A new railway to the sea."], pillars=("infrastructure_transport",))
+    engine.dispose()
+    with Ledger(ledger_url) as ledger:  # up again: the statement added meanwhile is counted
+        assert ledger.search_count("railway") == (3, True) and ledger.search_count("sea") == (1, True)
         assert ledger.check() == []

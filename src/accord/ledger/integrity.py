@@ -253,7 +253,8 @@ def _sqlite_search(conn: Connection) -> Iterator[Problem]:
 def _postgres_search(conn: Connection) -> Iterator[Problem]:
     """PostgreSQL searches through a GIN index on a stored generated column (statements.search_vector,
     to_tsvector of the text, revision 0006), which the server keeps in step with every row, triggers or
-    not: only the index's absence, or an index a failed build left invalid, can be wrong."""
+    not: only the index's absence, or an index a failed build left invalid, can be wrong there. The words'
+    counts (`search_words`, revision 0008), kept by triggers, are compared with a fresh count."""
     valid = conn.execute(text(
         "SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
         "WHERE c.oid = to_regclass('ix_statements_fts')")).scalar()
@@ -262,6 +263,15 @@ def _postgres_search(conn: Connection) -> Iterator[Problem]:
                                                     "every statement; recreate it as revision 0006 does")
     elif not valid:
         yield Problem("search", "statements", None, "the search index ix_statements_fts is invalid; REINDEX it")
+    kept = {str(w): int(n) for w, n in conn.execute(text("SELECT word, n FROM search_words WHERE n <> 0"))}
+    fresh = {str(w): int(n) for w, n in conn.execute(text(
+        "SELECT w, count(*) FROM statements s, unnest(tsvector_to_array(s.search_vector)) AS w GROUP BY w"))}
+    for word in sorted(set(kept) | set(fresh)):
+        said, there = kept.get(word, 0), fresh.get(word, 0)
+        if said != there:
+            yield Problem("search", "search_words", None,
+                          f"the count kept for the word {word!r} is {said}, but {there} statements hold it: a change "
+                          "went around the triggers; a search for it alone shows the kept total")
 
 
 # -- the commitments list's totals -----------------------------------------------------------------
