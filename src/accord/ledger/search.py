@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select, text
+from sqlalchemy import Connection, Select, TextClause, func, select, text
 
 from accord.errors import InputError
 from accord.ledger import tables as t
@@ -98,12 +98,7 @@ def counted_page(conn: Connection, words: str, *, newest_first: bool = True, aft
     if known is not None and known > count_limit:
         return page(conn, words, newest_first=newest_first, after=after, limit=limit), count_limit, False
     _one_process(conn)
-    found = select(S.c.id).where(_pg_match().bindparams(pg_q=words)).limit(count_limit + 1).cte("found")
-    window = select(found.c.id).order_by(found.c.id.desc() if newest_first else found.c.id).limit(limit)
-    if after is not None:
-        window = window.where(found.c.id < after if newest_first else found.c.id > after)
-    page_ids = select(func.array_agg(window.subquery().c.id)).scalar_subquery()
-    n, ids = conn.execute(select(select(func.count()).select_from(found).scalar_subquery(), page_ids)).one()
+    n, ids = conn.execute(pg_counted(words, newest_first, after, limit, count_limit)).one()
     if n > count_limit:
         return page(conn, words, newest_first=newest_first, after=after, limit=limit), count_limit, False
     if not ids:
@@ -111,6 +106,17 @@ def counted_page(conn: Connection, words: str, *, newest_first: bool = True, aft
     rows = conn.execute(select(*HIT_COLUMNS).join(D, D.c.id == S.c.document_id).where(S.c.id.in_(ids))
                         .order_by(S.c.id.desc() if newest_first else S.c.id))
     return [_hit(r._mapping) for r in rows], int(n), True
+
+
+def pg_counted(words: str, newest_first: bool, after: int | None, limit: int, count_limit: int) -> Select[Any]:
+    """PostgreSQL: how many statements match `words`, up to `count_limit` + 1, and the ids of the page after
+    `after` among them (whole only when the count is not over `count_limit`), in one query."""
+    found = select(S.c.id).where(_pg_match().bindparams(pg_q=words)).limit(count_limit + 1).cte("found")
+    window = select(found.c.id).order_by(found.c.id.desc() if newest_first else found.c.id).limit(limit)
+    if after is not None:
+        window = window.where(found.c.id < after if newest_first else found.c.id > after)
+    page_ids = select(func.array_agg(window.subquery().c.id)).scalar_subquery()
+    return select(select(func.count()).select_from(found).scalar_subquery(), page_ids)
 
 
 def count(conn: Connection, words: str, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
@@ -130,6 +136,13 @@ def count(conn: Connection, words: str, limit: int = COUNT_LIMIT) -> tuple[int, 
     return min(n, limit), n <= limit
 
 
+def pg_known(words: str) -> TextClause:
+    """The query `_pg_known` reads: how many words the search has, and how many statements hold the rarest."""
+    return text("SELECT numnode(plainto_tsquery('english', :q)), (SELECT min(coalesce(w.n, 0)) FROM "
+                "unnest(tsvector_to_array(to_tsvector('english', :q))) AS q (word) LEFT JOIN search_words w "
+                "ON w.word = q.word)").bindparams(q=words)
+
+
 def _one_process(conn: Connection) -> None:
     """PostgreSQL: no parallel workers for the rest of this read. The planner reads a rare pair of common
     words' hits with two workers beside it, whose start costs more than they save (35 ms against 28 at
@@ -141,10 +154,7 @@ def _pg_known(conn: Connection, words: str) -> int | None:
     """PostgreSQL: how many statements match `words` when `search_words` (revision 0008) says it without
     reading a statement — none for a query of stop words alone or with a word no statement holds, the
     word's count for one word — else None (several words: only reading their hits can say)."""
-    nodes, fewest = conn.execute(text(
-        "SELECT numnode(plainto_tsquery('english', :q)), (SELECT min(coalesce(w.n, 0)) FROM "
-        "unnest(tsvector_to_array(to_tsvector('english', :q))) AS q (word) LEFT JOIN search_words w "
-        "ON w.word = q.word)"), {"q": words}).one()
+    nodes, fewest = conn.execute(pg_known(words)).one()
     if nodes == 0 or not fewest:
         return 0
     return int(fewest) if nodes == 1 else None
