@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -181,3 +182,24 @@ def test_a_list_with_two_filters_or_search_words_is_counted(client: TestClient) 
                         ("status=in_progress&relation=IND-JPN", expected(relation="IND-JPN", status="in_progress")),
                         ("q=trade&pillar=energy_mining", expected(pillar="energy_mining"))):
         assert client.get(f"/api/v1/commitments?{query}").json()["total"] == len(kept), query
+
+
+def test_many_history_entries_in_one_insert_set_the_status_a_row_at_a_time_would(ledger_url: str) -> None:
+    """PostgreSQL sets the status in force once per INSERT (revision 0009): among a commitment's new entries
+    a person's wins over an automatic one, the latest of them wins, and an automatic entry never replaces a
+    person's earlier one."""
+    H, C = t.status_changes, t.commitments
+    with Ledger(ledger_url) as lg:
+        with transaction(lg.engine) as conn:
+            add_document(conn, [f"Commitment number {i}." for i in range(4)])
+        lg.status(4, "stalled", "work stopped", by="ana")  # a person set 4 before
+        entries = [(1, "in_progress", "reviewed"), (1, "fulfilled", "automatic"), (2, "in_progress", "automatic"),
+                   (2, "partial", "automatic"), (3, "stalled", "reviewed"), (3, "abandoned", "reviewed"),
+                   (4, "fulfilled", "automatic")]
+        with transaction(lg.engine) as conn:  # one INSERT of many rows, as a bulk load writes them
+            conn.execute(insert(H), [{"commitment_id": c, "field": "status", "value": v, "evidence": "seen",
+                                      "observed": date(2026, 1, 1), "origin": o, "recorded_at": datetime.now(UTC)}
+                                     for c, v, o in entries])
+            statuses = dict(conn.execute(select(C.c.id, C.c.status)).all())
+        assert statuses == {1: "in_progress", 2: "partial", 3: "abandoned", 4: "stalled"}
+        assert totals(lg)["in_progress"] == 1 and totals(lg)["stalled"] == 1

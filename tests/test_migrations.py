@@ -48,7 +48,7 @@ def test_a_0005_ledger_with_data_upgrades_and_searches(ledger_url: str) -> None:
     engine.dispose()
     with Ledger(ledger_url) as ledger:  # opening it upgrades it
         with ledger.engine.connect() as conn:
-            assert store.revision(conn) == store.head() == "0008"
+            assert store.revision(conn) == store.head() == "0009"
             statuses = dict(conn.execute(select(t.commitments.c.id, t.commitments.c.status)).all())
             pillars = conn.execute(text("SELECT count(*) FROM commitment_pillars WHERE pillar = 'energy_mining'")).scalar()
         assert statuses[commitments[0]] == "in_progress"  # a person's entry outranks a later automatic one
@@ -116,3 +116,24 @@ def test_0008_counts_the_words_there_and_goes_down_and_up_again(ledger_url: str)
     with Ledger(ledger_url) as ledger:  # up again: the statement added meanwhile is counted
         assert ledger.search_count("railway") == (3, True) and ledger.search_count("sea") == (1, True)
         assert ledger.check() == []
+
+
+def test_0009_goes_down_to_the_row_trigger_and_up_again(ledger_url: str) -> None:
+    """The status in force is set by 0009's statement trigger (PostgreSQL), by 0006's row trigger after going
+    down, and by the statement trigger again after going up."""
+    engine = engine_of(ledger_url)
+    migrate(engine, "0009")
+    with transaction(engine) as conn:
+        add_document(conn, SENTENCES[:3])
+    for step, (to, down) in enumerate((("0008", True), ("0009", False))):
+        migrate(engine, to, down=down)
+        with transaction(engine) as conn:
+            conn.execute(t.status_changes.insert().values(
+                commitment_id=step + 1, field="status", value="stalled", evidence="seen", observed=now().date(),
+                origin="automatic", recorded_at=now()))
+            assert conn.execute(select(t.commitments.c.status).where(t.commitments.c.id == step + 1)).scalar() \
+                == "stalled", to
+    with engine.connect() as conn:
+        assert keyset.kept_counts(conn) == keyset.fresh_counts(conn)
+        assert keyset.kept_counts(conn)[("status", "stalled")] == 2
+    engine.dispose()
