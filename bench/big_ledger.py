@@ -3,8 +3,9 @@
 `build_ledger(url, statements)` ingests `samples/` through `accord.Ledger` (the real pipeline, the real
 schema at head), then copies those documents with their statements, mentions, targets, merge reasons and
 commitments with INSERT ... SELECT into the same tables — every trigger fires (FTS5, pillars, the status
-in force) and every index is kept — until the ledger holds at least `statements` statements. Copy k of a
-row has the id of the original plus k times the originals' largest id, so ids stay dense and in order;
+in force, the kept totals, on PostgreSQL the words' counts) and every index is kept — until the ledger
+holds at least `statements` statements. Copy k of a row has the id of the original plus k times the
+originals' largest id, so ids stay dense and in order;
 each copy is a document of its own (its hash's last 8 digits the copy's number), published up to ten years before the original, with
 its own commitments; one commitment in seven gets a reviewed status change (in_progress, stalled, partial,
 fulfilled or abandoned in turn), so the status filters have something to find.
