@@ -71,3 +71,15 @@ def test_two_processes_give_the_same_output_as_one(tmp_path: Path) -> None:
         extract.BATCH_CHARS = old
     assert one == two
     assert len(one) == len(extract_text(text))
+
+
+def test_a_statement_as_a_dict_names_every_field_of_its_mentions_and_actors() -> None:
+    """`Statement.to_dict` builds mentions and actors field by field: a field added to either shows here."""
+    from dataclasses import asdict
+
+    [statement] = [s for s in extract_text(
+        "Kenya and Tanzania agreed to raise bilateral trade to US$2 billion by 2027, President Ruto said.")
+        if s.mentions]
+    shown = statement.to_dict()
+    assert shown["mentions"] == [asdict(m) for m in statement.mentions]
+    assert shown["actors"] == [asdict(a) for a in statement.actors] and shown["actors"]

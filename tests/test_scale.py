@@ -175,6 +175,10 @@ def test_extract_on_dask_prints_what_the_local_engine_prints(tmp_path: Path, cli
     assert (local.returncode, dask.returncode) == (0, 0), dask.stderr
     assert local.stdout == dask.stdout
     rows = [json.loads(line) for line in local.stdout.splitlines()]
+    # The lines the workers encode say what the statement objects say when this process renders them.
+    objects = cli("extract", str(corpus), *map(str, SAMPLES), "-f", "json")
+    assert objects.returncode == 0, objects.stderr
+    assert json.loads(objects.stdout) == rows
     assert {r["document"] for r in rows} >= {f"{corpus}#kenya-01", str(SAMPLES[0])}
     first = next(r for r in rows if r["document"] == f"{corpus}#chile-01")
     assert REPORTS[2][3][first["start"]:first["end"]] == first["text"]  # offsets index the record's text

@@ -91,19 +91,18 @@ def _extract_job(sources: list[str], fmt: str, wide: bool, out: Path | None, for
     """Files and corpus records in parts, here or on Dask. A record or file that can't be read is
     reported on stderr and left out (exit 2 at the end); with --out nothing is written then."""
     from accord.extract.parquet import ExtractedDocument, write_documents
-    from accord.process.scale import extract_job, runner
+    from accord.process.scale import Extracted, extract_job, runner
 
     failed: list[str] = []
     run = runner(engine, scheduler, workers, embed=False)
     try:
         if run.dashboard is not None:
             print(f"accord: Dask dashboard at {run.dashboard} ({run.workers} workers)", file=sys.stderr, flush=True)
-        documents = extract_job(sources, run)
         if out is not None:
             from accord.errors import InputError
 
             def readable() -> Iterator[ExtractedDocument]:
-                for document in documents:
+                for document in extract_job(sources, run):
                     if document.error is not None:
                         raise InputError(document.error)
                     yield document.extracted
@@ -111,16 +110,20 @@ def _extract_job(sources: list[str], fmt: str, wide: bool, out: Path | None, for
             _written(write_documents(readable(), out, force=force))
             return
 
-        def pairs() -> Iterator[tuple[str, Statement]]:
+        def reported(documents: Iterator[Extracted]) -> Iterator[Extracted]:
             for document in documents:
-                if document.error is not None:
+                if document.error is None:
+                    yield document
+                else:
                     failed.append(document.error)
                     print(f"accord: error: {document.error}", file=sys.stderr, flush=True)
-                    continue
-                for statement in document.extracted.statements:
-                    yield document.extracted.name, statement
 
-        _render_extraction(pairs(), fmt, many=True, wide=wide)
+        if fmt == "jsonl":  # the workers encoded the lines: this process only writes them
+            for document in reported(extract_job(sources, run, lines=True)):
+                sys.stdout.write(document.lines or "")
+        else:
+            _render_extraction(((d.extracted.name, s) for d in reported(extract_job(sources, run))
+                                for s in d.extracted.statements), fmt, many=True, wide=wide)
     finally:
         run.close()
     if failed:

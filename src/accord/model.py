@@ -5,7 +5,7 @@ Nothing here does I/O; every stage passes these objects along.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -169,9 +169,10 @@ class Statement:
             "confidence": round(self.confidence, 3),
             "cue": self.cue,
             "pillars": list(self.pillars),
-            "mentions": [asdict(m) for m in self.mentions],
+            # Built field by field: `asdict` deep-copies and costs several times more, per statement.
+            "mentions": [{"start": m.start, "end": m.end, "text": m.text, "kind": m.kind} for m in self.mentions],
             "targets": [t.to_dict() for t in self.targets],
-            "actors": [asdict(a) for a in self.actors],
+            "actors": [{"name": a.name, "start": a.start, "end": a.end} for a in self.actors],
         }
 
 

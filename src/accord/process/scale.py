@@ -260,11 +260,16 @@ class Extracted:
 
     extracted: ExtractedDocument
     error: str | None = None
+    lines: str | None = None  # its statements as `accord extract -f jsonl` prints them, when asked for
 
 
-def extract_part(items: list[Input]) -> list[Extracted]:
-    """A task: the statements of each input, offsets into its text as given (a file's, a record's)."""
+def extract_part(items: list[Input], lines: bool = False) -> list[Extracted]:
+    """A task: the statements of each input, offsets into its text as given (a file's, a record's).
+
+    With `lines`, each document comes back as the JSON lines `accord extract -f jsonl` prints (and no
+    statement objects): the worker encodes them, so the process that writes them only writes."""
     import hashlib
+    import json
     from pathlib import Path
 
     from accord.extract import extract_text
@@ -284,14 +289,20 @@ def extract_part(items: list[Input]) -> list[Extracted]:
                 document = replace(document, statements=list(document.statements))  # sent back whole
         except InputError as exc:
             out.append(Extracted(ExtractedDocument("", input_name(item), 0, []), str(exc)))
+            continue
+        if lines:
+            encoded = "".join(json.dumps({"document": document.name, **s.to_dict()}, ensure_ascii=False) + "\n"
+                              for s in document.statements)
+            out.append(Extracted(replace(document, statements=[]), lines=encoded))
         else:
             out.append(Extracted(document))
     return out
 
 
-def extract_job(sources: list[str], run: Runner, part_documents: int = PART_DOCUMENTS) -> Iterator[Extracted]:
-    """The statements of every input, in order, extracted in parts by `run`."""
+def extract_job(sources: list[str], run: Runner, part_documents: int = PART_DOCUMENTS,
+                lines: bool = False) -> Iterator[Extracted]:
+    """The statements of every input, in order, extracted in parts by `run` (as JSON lines with `lines`)."""
     from accord.ingest.corpus import iter_inputs
 
-    for results in run.map(extract_part, parts(iter_inputs(sources), part_documents)):
+    for results in run.map(extract_part, parts(iter_inputs(sources), part_documents), lines):
         yield from results
