@@ -5,6 +5,12 @@ SQL through the real indexes and triggers), serves it with `accord serve` (uvico
 127.0.0.1, and times requests from this process, one at a time: the commitments list (plain, by pillar,
 by status, by relation, and a page deep in the list through its cursor), search (a common word, a word
 pair, a page deep in the hits), and a commitment's page (HTML, a different commitment each time).
+Then the ingest rate of new documents into that full ledger: the shared corpus's documents of relations
+the ledger's copies do not hold (../shared/gold/documents.json; `ACCORD_SHARED` names the folder), each
+with a closing line of its own so that it is new every run, ingested through `accord.Ledger` with the
+models loaded first; it writes through the same indexes and triggers as the copies. (A relation the
+copies hold is left out: its hundreds of thousands of copied commitments carry no stored vectors, and
+merging reads every commitment of a document's relation — see docs/scale.md.)
 
 Sizes (statements per ledger), by `ACCORD_BENCH_SIZES`:
   default    "sqlite:10000,100000 postgresql:10000,1000000"           (about 5 minutes on 2 cores)
@@ -39,6 +45,9 @@ from big_ledger import build_ledger  # noqa: E402  (bench/ is not a package)
 DEFAULT_SIZES = "sqlite:10000,100000 postgresql:10000,1000000"
 FULL_SIZES = "sqlite:10000,100000,1000000 postgresql:10000,1000000,10000000"
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("ACCORD_SHARED", ROOT.parent / "shared"))
+INGEST_DOCUMENTS = int(os.environ.get("ACCORD_BENCH_INGEST_NEW", "12"))
 GOAL_MS = 50.0
 
 
@@ -173,11 +182,61 @@ def time_ledger(base: str, n: int, commitments: int) -> list[tuple[str, float, f
     return rows
 
 
+def new_documents(folder: Path, held: set[frozenset[str]]) -> list[Path]:
+    """Up to INGEST_DOCUMENTS shared-corpus documents of relations not in `held`, written to `folder`,
+    each with a closing line of its own (a new text every run); none without ../shared."""
+    import json
+    import uuid
+
+    listed = SHARED / "gold" / "documents.json"
+    if not listed.exists():
+        return []
+    out = []
+    for entry in json.loads(listed.read_text(encoding="utf-8")):
+        if frozenset(entry["parties"]) in held or len(out) >= INGEST_DOCUMENTS:
+            continue
+        body = (SHARED / "corpus" / entry["doc"]).read_text(encoding="utf-8")
+        path = folder / f"{len(out):02d}-{Path(entry['doc']).name}"
+        path.write_text(body.rstrip() + f"\n\nBenchmark copy {uuid.uuid4().hex[:12]}.\n", encoding="utf-8")
+        out.append(path)
+    return out
+
+
+def held_relations(url: str) -> set[frozenset[str]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {frozenset(r.split("-")) for r in conn.execute(
+                text("SELECT DISTINCT relation FROM commitments WHERE relation IS NOT NULL")).scalars()}
+    finally:
+        engine.dispose()
+
+
+def ingest_rate(url: str) -> tuple[int, int, float] | None:
+    """(documents, words, seconds) of ingesting new documents into the ledger at `url`, models loaded."""
+    from accord.api import Ledger
+    from accord.process.scale import warm
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = new_documents(Path(tmp), held_relations(url))
+        if not paths:
+            return None
+        words = sum(len(p.read_text(encoding="utf-8").split()) for p in paths)
+        warm(True)
+        with Ledger(url) as ledger:
+            start = time.perf_counter()
+            results = ledger.ingest(*[str(p) for p in paths])
+            seconds = time.perf_counter() - start
+        stored = [r for r in results if r.status != "unchanged"]
+        return len(stored), words, seconds
+
+
 def main() -> None:
     n = int(os.environ.get("ACCORD_BENCH_REQUESTS", "100"))
     print(f"API latency by ledger size, {n} requests each, one at a time (ms); goal p95 < {GOAL_MS:.0f} ms")
     print("| database | statements | built in | request | p50 | p95 |")
     print("|---|---:|---:|---|---:|---:|")
+    rates = []
     for dialect, wanted in sizes():
         with ledger(dialect, wanted) as (url, built):
             engine = create_engine(url)
@@ -190,6 +249,17 @@ def main() -> None:
                     flag = "" if p95 < GOAL_MS else " ✗"
                     took = f"{built:.0f} s" if built is not None else "kept"
                     print(f"| {dialect} | {total:,} | {took} | `{path}` | {p50:.1f} | {p95:.1f}{flag} |", flush=True)
+            rates.append((dialect, total, ingest_rate(url)))
+    print("\nIngest of new documents into the full ledger (relations the ledger does not hold yet)")
+    print("| database | statements | documents | words | seconds | documents/s | words/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for dialect, total, rate in rates:
+        if rate is None:
+            print(f"| {dialect} | {total:,} | skipped: no {SHARED / 'gold' / 'documents.json'} | | | | |")
+            continue
+        documents, words, seconds = rate
+        print(f"| {dialect} | {total:,} | {documents} | {words:,} | {seconds:.1f} | {documents / seconds:.2f} | "
+              f"{words / seconds:,.0f} |", flush=True)
 
 
 if __name__ == "__main__":
