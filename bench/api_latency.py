@@ -182,46 +182,39 @@ def time_ledger(base: str, n: int, commitments: int) -> list[tuple[str, float, f
     return rows
 
 
-def new_documents(folder: Path, held: set[frozenset[str]]) -> list[Path]:
+def new_documents(folder: Path, held: set[frozenset[str]]) -> tuple[list[Path], int]:
     """Up to INGEST_DOCUMENTS shared-corpus documents of relations not in `held`, written to `folder`,
-    each with a closing line of its own (a new text every run); none without ../shared."""
+    each with a closing line of its own (a new text every run), and their words; none without ../shared."""
     import json
     import uuid
 
     listed = SHARED / "gold" / "documents.json"
     if not listed.exists():
-        return []
+        return [], 0
     out = []
+    words = 0
     for entry in json.loads(listed.read_text(encoding="utf-8")):
         if frozenset(entry["parties"]) in held or len(out) >= INGEST_DOCUMENTS:
             continue
         body = (SHARED / "corpus" / entry["doc"]).read_text(encoding="utf-8")
         path = folder / f"{len(out):02d}-{Path(entry['doc']).name}"
-        path.write_text(body.rstrip() + f"\n\nBenchmark copy {uuid.uuid4().hex[:12]}.\n", encoding="utf-8")
+        body = body.rstrip() + f"\n\nBenchmark copy {uuid.uuid4().hex[:12]}.\n"
+        path.write_text(body, encoding="utf-8")
         out.append(path)
-    return out
+        words += len(body.split())
+    return out, words
 
 
-def held_relations(url: str) -> set[frozenset[str]]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return {frozenset(r.split("-")) for r in conn.execute(
-                text("SELECT DISTINCT relation FROM commitments WHERE relation IS NOT NULL")).scalars()}
-    finally:
-        engine.dispose()
-
-
-def ingest_rate(url: str) -> tuple[int, int, float] | None:
-    """(documents, words, seconds) of ingesting new documents into the ledger at `url`, models loaded."""
+def ingest_rate(url: str, held: set[frozenset[str]]) -> tuple[int, int, float] | None:
+    """(documents, words, seconds) of ingesting new documents of relations not in `held` into the ledger
+    at `url`, models loaded."""
     from accord.api import Ledger
     from accord.process.scale import warm
 
     with tempfile.TemporaryDirectory() as tmp:
-        paths = new_documents(Path(tmp), held_relations(url))
+        paths, words = new_documents(Path(tmp), held)
         if not paths:
             return None
-        words = sum(len(p.read_text(encoding="utf-8").split()) for p in paths)
         warm(True)
         with Ledger(url) as ledger:
             start = time.perf_counter()
@@ -243,13 +236,15 @@ def main() -> None:
             with engine.connect() as conn:
                 total = int(conn.execute(text("SELECT count(*) FROM statements")).scalar_one())
                 commitments = int(conn.execute(text("SELECT max(id) FROM commitments")).scalar_one())
+                held = {frozenset(r.split("-")) for r in conn.execute(
+                    text("SELECT DISTINCT relation FROM commitments WHERE relation IS NOT NULL")).scalars()}
             engine.dispose()
             with serve(url) as base:
                 for path, p50, p95 in time_ledger(base, n, commitments):
                     flag = "" if p95 < GOAL_MS else " ✗"
                     took = f"{built:.0f} s" if built is not None else "kept"
                     print(f"| {dialect} | {total:,} | {took} | `{path}` | {p50:.1f} | {p95:.1f}{flag} |", flush=True)
-            rates.append((dialect, total, ingest_rate(url)))
+            rates.append((dialect, total, ingest_rate(url, held)))
     print("\nIngest of new documents into the full ledger (relations the ledger does not hold yet)")
     print("| database | statements | documents | words | seconds | documents/s | words/s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
