@@ -184,6 +184,28 @@ def test_extract_on_dask_prints_what_the_local_engine_prints(tmp_path: Path, cli
     assert REPORTS[2][3][first["start"]:first["end"]] == first["text"]  # offsets index the record's text
 
 
+def _profiled(dask_worker: Any) -> tuple[int, int, bool]:
+    """What a worker's statistical profiler holds: call trees kept, samples taken, whether it runs."""
+    return (len(dask_worker.profile_history), dask_worker.profile_recent["count"],
+            "profile" in dask_worker.periodic_callbacks)
+
+
+def test_a_local_cluster_keeps_no_profile_so_its_workers_do_not_grow(tmp_path: Path) -> None:
+    # Dask's profiler keeps a call tree for every second of work: over a long corpus it is what made a
+    # worker grow (docs/scale.md). The cluster Accord starts runs its tasks without it.
+    from accord.process.scale import DaskRunner, extract_job
+
+    corpus = write_jsonl(tmp_path / "reports.jsonl")
+    run = DaskRunner(None, 1, embed=False)
+    try:
+        extracted = list(extract_job([str(corpus), *map(str, SAMPLES)], run))
+        assert len(extracted) == 4 + len(SAMPLES) and all(e.error is None for e in extracted)
+        assert sum(len(e.extracted.statements) for e in extracted) > 20  # the worker did real work
+        assert list(run.client.run(_profiled).values()) == [(0, 0, False)]
+    finally:
+        run.close()
+
+
 def test_engine_options_are_checked(tmp_path: Path, cli: Cli) -> None:
     corpus = write_jsonl(tmp_path / "reports.jsonl")
     wrong = cli("ingest", str(corpus), "--db", str(tmp_path / "l.db"), "--engine", "spark")
