@@ -255,6 +255,17 @@ def commitments_of(conn: Connection, relation: str | None) -> set[int]:
         column.is_(None) if relation is None else column == relation))}
 
 
+def relation_count(conn: Connection, relation: str) -> int:
+    """How many commitments `relation` holds, as the kept totals say (one row's read)."""
+    C = t.commitment_counts
+    return int(conn.execute(select(C.c.n).where(C.c.field == "relation", C.c.value == relation)).scalar() or 0)
+
+
+def last_decision_id(conn: Connection) -> int:
+    """The latest of people's merge and split decisions (0: none)."""
+    return int(conn.execute(select(func.coalesce(func.max(t.decisions.c.id), 0))).scalar_one())
+
+
 def last_statement_id(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(t.statements.c.id), 0))).scalar_one())
 

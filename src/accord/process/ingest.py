@@ -204,9 +204,17 @@ def _catch_up(conn: Connection, state: KnownState, relation: str | None) -> None
     from accord.ledger import store
 
     state.refresh(conn, relation)
-    if state.relations[relation] != store.commitments_of(conn, relation):
+    # Whether anything changed but ingest: a person's merge or split records a decision, and a move of
+    # a commitment to or from this relation changes its kept total. Only then is the relation's list of
+    # commitments read and compared, so a document costs the same however many the relation holds.
+    decided = store.last_decision_id(conn)
+    if relation is not None and decided == state.decided.get(relation) \
+            and store.relation_count(conn, relation) == len(state.relations[relation]):
+        return
+    if state.relations[relation].ids() != store.commitments_of(conn, relation):
         state.forget(relation)
         state.refresh(conn, relation)
+    state.decided[relation] = decided
 
 
 LEAD_CHARS = 600  # a visit or summit named this close to the top is the one the document reports

@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from accord.ledger.write import EntityCache
 from accord.model import Statement, StatementKey
-from accord.resolve.commitments import Known, StatementView
+from accord.resolve.commitments import RelationIndex, StatementView
 from accord.resolve.entities import EntityRef, EntityResolver
 
 
@@ -16,21 +16,22 @@ class KnownState:
     """What merging needs to know of the ledger: the commitments of each relation a run has met, loaded
     when it first meets one, then kept up to date by reading only the statements added since.
 
-    A run's cost per document so grows with the commitments of that document's relation, never with the
-    whole ledger: a backfill of many relations holds in memory only those it has seen, each once.
+    Each relation's commitments are held in a `RelationIndex`, so placing a document reads only the
+    commitments that share a pillar, a target or a project with its statements; a backfill of many
+    relations holds in memory only those it has seen, each loaded once.
     """
 
     def __init__(self) -> None:
-        self.commitments: dict[int, Known] = {}  # of the loaded relations
-        self.relations: dict[str | None, set[int]] = {}  # loaded relation -> its commitments' ids
+        self.relations: dict[str | None, RelationIndex] = {}  # each loaded relation's commitments
         self.aliases: dict[tuple[str, str], EntityRef] = {}
         self.last_statement = 0  # statements up to this id are loaded, for every loaded relation
         self.last_alias = 0
+        self.decided: dict[str | None, int] = {}  # relation -> the last decision its loaded state has seen
         self.entities: EntityCache = {}  # what the writer knows of stored entities and their aliases
 
-    def of(self, relation: str | None) -> list[Known]:
-        """The loaded commitments of `relation`."""
-        return [self.commitments[i] for i in sorted(self.relations.get(relation, ()))]
+    def of(self, relation: str | None) -> RelationIndex:
+        """The loaded commitments of `relation`, indexed for merging and evidence."""
+        return self.relations.get(relation) or RelationIndex()
 
     def refresh(self, conn: Connection, relation: str | None = None) -> None:
         """Read what is new: aliases, statements of the loaded relations, and `relation` whole the first
@@ -45,14 +46,14 @@ class KnownState:
             self._add(queries.known_commitments(conn, after=self.last_statement, upto=upto,
                                                 relations=list(self.relations)))
         if relation not in self.relations:
-            self.relations[relation] = set()
+            self.relations[relation] = RelationIndex()
             self._add(queries.known_commitments(conn, upto=upto, relations=[relation]))
         self.last_statement = max(self.last_statement, upto)
 
     def forget(self, relation: str | None) -> None:
         """Drop a relation, so that the next refresh reads it again whole (after people changed it)."""
-        for i in self.relations.pop(relation, set()):
-            self.commitments.pop(i, None)
+        self.relations.pop(relation, None)
+        self.decided.pop(relation, None)
 
     def _add(self, rows: list[dict[str, Any]]) -> None:
         from accord.resolve.commitments import candidates
@@ -66,10 +67,8 @@ class KnownState:
             vector=from_bytes(row["embedding"]) if row["embedding"] is not None else None,
         ) for row in rows]
         for row, candidate in zip(rows, candidates(views)):
-            known = self.commitments.setdefault(row["commitment_id"], Known(row["commitment_id"],
-                                                                            relation=row["relation"]))
-            known.members.append(candidate)
-            self.relations.setdefault(row["relation"], set()).add(row["commitment_id"])
+            self.relations.setdefault(row["relation"], RelationIndex()).add(row["commitment_id"], candidate,
+                                                                            row["relation"])
 
 
 def view_of(sha256: str, statement: Statement, refs: list[EntityRef | None], actors: list[dict[str, Any]],

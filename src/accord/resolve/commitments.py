@@ -28,6 +28,7 @@ Rules, each explainable in `accord show`:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -131,6 +132,11 @@ _GENERIC_METRICS = {"funding", "unspecified"}
 _MIN_CORE_WORDS = 5
 
 
+def settings() -> dict[str, Any]:
+    """merging.yaml, read once: the threshold, the weights and the word lists."""
+    return _config()
+
+
 @cache
 def _config() -> dict[str, Any]:
     config: dict[str, Any] = load_yaml("merging.yaml")
@@ -168,17 +174,107 @@ def content_words(text: str) -> frozenset[str]:
     )
 
 
-def place(candidates: list[Candidate], known: list[Known],
+class RelationIndex:
+    """The known commitments of one relation, kept so that placing a statement costs the same however
+    many the relation holds: nothing is rebuilt or scanned per document.
+
+    A statement can score above zero only against a statement that shares a pillar, a named target or a
+    project or instrument with it (`score_pair`), so the founders and the members are indexed by each of
+    those; founders' and members' vectors sit in matrices that grow in place. Placing a statement reads
+    the rows that share one of its keys, multiplies their vectors with its own, and scores in full only
+    those whose wording alone could reach the threshold.
+    """
+
+    def __init__(self) -> None:
+        self.commitments: dict[int, Known] = {}
+        self._founders = _Rows()  # one row a commitment: its founding statement
+        self._members = _Rows()  # one row a statement
+        self._documents: dict[int, set[str]] = {}  # commitment -> the documents of its statements
+        self._of: dict[StatementKey, int] = {}  # statement -> its commitment
+
+    def __len__(self) -> int:
+        return len(self.commitments)
+
+    def __iter__(self) -> Iterator[Known]:
+        """The commitments in id order."""
+        return iter(self.commitments[i] for i in sorted(self.commitments))
+
+    def ids(self) -> set[int]:
+        return set(self.commitments)
+
+    def add(self, commitment: int, member: Candidate, relation: str | None) -> None:
+        """`member` joins `commitment` (founding it, when the index has not met it)."""
+        known = self.commitments.get(commitment)
+        if known is None:
+            known = self.commitments[commitment] = Known(commitment, relation=relation)
+            self._founders.add(member, (commitment, 0))
+        self._members.add(member, (commitment, len(known.members)))
+        known.members.append(member)
+        self._documents.setdefault(commitment, set()).add(member.document)
+        self._of[member.key] = commitment
+
+    def documents(self, commitment: int) -> set[str]:
+        return self._documents.get(commitment, set())
+
+    def commitment_of(self, key: StatementKey) -> int | None:
+        return self._of.get(key)
+
+    def near_founders(self, cand: Candidate, floor: float) -> list[tuple[float, int]]:
+        """(similarity, commitment) of the founders sharing a key with `cand` and at least `floor` alike,
+        most alike first."""
+        return self._founders.near(cand, floor)
+
+    def near_members(self, cand: Candidate, floor: float) -> list[tuple[float, int, int]]:
+        """(similarity, commitment, member index) of the statements sharing a key with `cand` and at least
+        `floor` alike, in commitment and member order."""
+        return sorted(((sim, c, m) for sim, (c, m) in self._members.near_rows(cand, floor)), key=lambda r: (r[1], r[2]))
+
+
+def _keys(cand: Candidate) -> list[tuple[str, Any]]:
+    """What `score_pair` needs two statements to share: a pillar, a named target, a project or instrument."""
+    return ([("pillar", p) for p in cand.pillars] + [("target", t) for t in cand.targets if t[0] not in _GENERIC_METRICS]
+            + [("entity", e) for e in cand.entities])
+
+
+class _Rows:
+    """Statements' vectors in one matrix grown by doubling, with the rows of each key and a label a row."""
+
+    def __init__(self) -> None:
+        self.vectors = np.zeros((0, 0), dtype=np.float32)
+        self.size = 0
+        self.labels: list[tuple[int, int]] = []
+        self.by_key: dict[tuple[str, Any], list[int]] = {}
+
+    def add(self, cand: Candidate, label: tuple[int, int]) -> None:
+        if self.size == len(self.vectors):
+            grown = np.zeros((max(64, 2 * len(self.vectors)), len(cand.vector)), dtype=np.float32)
+            if self.size:
+                grown[:self.size] = self.vectors[:self.size]
+            self.vectors = grown
+        self.vectors[self.size] = cand.vector
+        for key in _keys(cand):
+            self.by_key.setdefault(key, []).append(self.size)
+        self.labels.append(label)
+        self.size += 1
+
+    def near_rows(self, cand: Candidate, floor: float) -> list[tuple[float, tuple[int, int]]]:
+        found = [self.by_key[k] for k in _keys(cand) if k in self.by_key]
+        if not found:
+            return []
+        rows = np.unique(np.concatenate([np.asarray(r, dtype=np.int64) for r in found]))
+        similarity = self.vectors[rows] @ np.asarray(cand.vector, dtype=np.float32)
+        keep = np.nonzero(similarity >= floor)[0]
+        return [(float(similarity[i]), self.labels[int(rows[i])]) for i in keep]
+
+    def near(self, cand: Candidate, floor: float) -> list[tuple[float, int]]:
+        return sorted(((sim, label[0]) for sim, label in self.near_rows(cand, floor)), key=lambda p: (-p[0], p[1]))
+
+
+def place(candidates: list[Candidate], known: RelationIndex,
           decisions: dict[tuple[StatementKey, StatementKey], str]) -> list[Placement]:
-    """Placements for `candidates` (all of one document, so of one relation), in their order; a
-    position that joins nothing has none."""
+    """Placements for `candidates` (all of one document, so of one relation), in their order, among the
+    known commitments of that relation; a position that joins nothing has none."""
     config = _config()
-    # Only commitments of the document's relation, each matched by its own wording: its founding statement.
-    relation = candidates[0].relation if candidates else None
-    founders = [(ki, commitment.members[0]) for ki, commitment in enumerate(known)
-                if commitment.members and commitment.relation == relation]
-    matrix = np.stack([m.vector for _, m in founders]) if founders else np.zeros((0, 1), dtype=np.float32)
-    own_documents = [{m.document for m in c.members} for c in known]
     scored: list[tuple[float, int, int, str, str, StatementKey]] = []  # score, candidate, commitment, rule, detail, member
     forced: dict[int, tuple[int, StatementKey]] = {}
     for ci, cand in enumerate(candidates):
@@ -186,36 +282,37 @@ def place(candidates: list[Candidate], known: list[Known],
                     if kind == "together" and cand.key in (a, b)}
         apart = {b if a == cand.key else a for (a, b), kind in decisions.items()
                  if kind == "apart" and cand.key in (a, b)}
-        for ki, commitment in enumerate(known):
-            member = next((m for m in commitment.members if m.key in together), None)
-            if member is not None and cand.document not in own_documents[ki]:
-                forced[ci] = (ki, member.key)
-        if ci in forced or not founders:
+        # A person's "together" wins: the commitment (the latest, when several) holding a statement they
+        # put with this one, unless it has one of this document's statements already.
+        held = sorted((c, key) for key in together if (c := known.commitment_of(key)) is not None
+                      and cand.document not in known.documents(c))
+        if held:
+            commitment, _ = held[-1]
+            forced[ci] = (commitment, next(m.key for m in known.commitments[commitment].members if m.key in together))
             continue
-        # Only pairs whose wording alone could reach the threshold with every bonus are scored in full.
+        # Only founders whose wording alone could reach the threshold with every bonus are scored in full.
         floor = config["threshold"] - config["lexical"] - (config["target_bonus"] if cand.targets else 0.0) \
             - config["entity_bonus"] * len(cand.entities)
-        similarity = matrix @ cand.vector
-        near = np.nonzero(similarity >= floor)[0]
-        for fi in near[np.argsort(-similarity[near], kind="stable")]:
-            ki, founder = founders[int(fi)]
-            if cand.document in own_documents[ki]:
+        for similarity, commitment in known.near_founders(cand, floor):
+            if cand.document in known.documents(commitment):
                 continue
-            if apart and any(m.key in apart for m in known[ki].members):
+            members = known.commitments[commitment].members
+            if apart and any(m.key in apart for m in members):
                 continue
-            score, rule, detail = score_pair(cand, founder, float(similarity[fi]), config)
+            founder = members[0]
+            score, rule, detail = score_pair(cand, founder, similarity, config)
             if score >= config["position_threshold" if cand.joins_only else "threshold"]:
-                scored.append((score, ci, ki, rule, detail, founder.key))
+                scored.append((score, ci, commitment, rule, detail, founder.key))
     placed: dict[int, Placement] = {}
     used: set[int] = set()
-    for ci, (ki, member_key) in forced.items():
-        placed[ci] = Placement(candidates[ci].key, known[ki].id, member_key, "decision", 1.0, "merged by a person")
-        used.add(ki)
-    for score, ci, ki, rule, detail, member_key in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
-        if ci in placed or ki in used:
+    for ci, (commitment, member_key) in forced.items():
+        placed[ci] = Placement(candidates[ci].key, commitment, member_key, "decision", 1.0, "merged by a person")
+        used.add(commitment)
+    for score, ci, commitment, rule, detail, member_key in sorted(scored, key=lambda s: (-s[0], s[1], s[2])):
+        if ci in placed or commitment in used:
             continue
-        placed[ci] = Placement(candidates[ci].key, known[ki].id, member_key, rule, round(score, 3), detail)
-        used.add(ki)
+        placed[ci] = Placement(candidates[ci].key, commitment, member_key, rule, round(score, 3), detail)
+        used.add(commitment)
     return [placed.get(ci) or Placement(c.key, None, None, "new", 0.0, "no earlier statement of this undertaking")
             for ci, c in enumerate(candidates) if ci in placed or not c.joins_only]
 

@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 
 from accord.model import StatementKey
-from accord.resolve.commitments import Candidate, Known, score_pair
+from accord.resolve.commitments import Candidate, RelationIndex, score_pair, settings
 from accord.track.status import config
 
 
@@ -76,20 +76,24 @@ def progress_cue(text: str, type_: str, confidence: float = 1.0) -> Cue | None:
     return None
 
 
-def link(reports: list[tuple[Candidate, Cue]], known: list[Known]) -> list[Link]:
-    """Each report linked to the one commitment it resembles most, if enough."""
+def link(reports: list[tuple[Candidate, Cue]], known: RelationIndex) -> list[Link]:
+    """Each report linked to the one commitment it resembles most, if enough: it is compared with every
+    statement of the relation that shares a pillar, a target or a project with it (no other can score)."""
+    weights = settings()
     threshold = float(config()["evidence_threshold"])
     out: list[Link] = []
     for report, cue in reports:
         best: tuple[float, int, str] | None = None
-        for commitment in known:
-            if any(m.document == report.document for m in commitment.members):
+        # Below this similarity no bonus lifts a pair to the threshold.
+        floor = threshold - weights["lexical"] - (weights["target_bonus"] if report.targets else 0.0) \
+            - weights["entity_bonus"] * len(report.entities)
+        for similarity, commitment, index in known.near_members(report, floor):
+            if report.document in known.documents(commitment):
                 continue  # a document does not report progress on its own pledge
-            for member in commitment.members:
-                similarity = float(np.dot(report.vector, member.vector))
-                score, _rule, detail = score_pair(report, member, similarity)
-                if score >= threshold and (best is None or score > best[0]):
-                    best = (score, commitment.id, detail)
+            member = known.commitments[commitment].members[index]
+            score, _rule, detail = score_pair(report, member, similarity)
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, commitment, detail)
         if best is not None:
             reason = f"reports “{cue.text}”; {best[2]}"
             out.append(Link(report.key, best[1], cue.status, cue.stage, round(best[0], 3), reason))
