@@ -197,14 +197,16 @@ def test_a_first_migration_killed_half_way_leaves_a_ledger_that_opens(tmp_path: 
 
 
 
+@pytest.mark.parametrize("then_split", [False, True], ids=["merge", "merge-then-split"])
 def test_a_merge_between_documents_of_a_run_is_seen_by_the_run(ledger_url: str, texts: list[Path],
-                                                               tmp_path: Path) -> None:
+                                                               tmp_path: Path, then_split: bool) -> None:
     # One run's merging state, and a person's merge (the web's, say) of commitments the run has
     # already read, committed between two of its documents. The next document, a copy of the merged
     # one, must be placed as a fresh state would place it, never in the commitment the merge removed
-    # (which was a foreign-key crash).
+    # (which was a foreign-key crash). Split again, the relation holds as many commitments as the run
+    # has read, but not the same ones: the run must still see the change.
     from accord.ingest import read_document
-    from accord.process import merge_commitments
+    from accord.process import merge_commitments, split_statement
     from accord.process.ingest import ingest_document
     from accord.process.known import KnownState
 
@@ -215,6 +217,10 @@ def test_a_merge_between_documents_of_a_run_is_seen_by_the_run(ledger_url: str, 
                 with engine.connect() as conn:
                     keep, other = sorted(conn.scalars(select(t.commitments.c.id)))[:2]
                 merge_commitments(engine, keep, other, by="analyst")
+                if then_split:
+                    with engine.connect() as conn:
+                        moved = max(conn.scalars(select(t.statements.c.id).where(t.statements.c.commitment_id == keep)))
+                    split_statement(engine, keep, moved, by="analyst")
             else:
                 assert ingest_document(engine, read_document(texts[n]), state).status == "added"
         engine.dispose()
