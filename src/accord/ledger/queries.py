@@ -191,7 +191,13 @@ def known_commitments(conn: Connection, after: int = 0, upto: int | None = None,
         query = query.where(S.c.id <= upto)
     if relations is not None:
         named = [r for r in relations if r is not None]
-        query = query.where(or_(C.c.relation.in_(named), *([C.c.relation.is_(None)] if None in relations else [])))
+        of_relations = or_(C.c.relation.in_(named), *([C.c.relation.is_(None)] if None in relations else []))
+        if after == 0:
+            # A relation read whole: found through its commitments (ix_commitments_relation_id, then
+            # ix_statements_commitment_id), not by walking every statement of the ledger in id order.
+            query = query.where(S.c.commitment_id.in_(select(C.c.id).where(of_relations).scalar_subquery()))
+        else:
+            query = query.where(of_relations)  # the statements added since: a short run of ids
     out = [dict(r._mapping) for r in conn.execute(query)]
     ids = [r["id"] for r in out]
     by_statement: dict[int, list[dict[str, Any]]] = defaultdict(list)
