@@ -28,7 +28,6 @@ Rules, each explainable in `accord show`:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -195,10 +194,6 @@ class RelationIndex:
     def __len__(self) -> int:
         return len(self.commitments)
 
-    def __iter__(self) -> Iterator[Known]:
-        """The commitments in id order."""
-        return iter(self.commitments[i] for i in sorted(self.commitments))
-
     def ids(self) -> set[int]:
         return set(self.commitments)
 
@@ -228,6 +223,13 @@ class RelationIndex:
         """(similarity, commitment, member index) of the statements sharing a key with `cand` and at least
         `floor` alike, in commitment and member order."""
         return sorted(((sim, c, m) for sim, (c, m) in self._members.near_rows(cand, floor)), key=lambda r: (r[1], r[2]))
+
+
+def similarity_floor(cand: Candidate, threshold: float, config: dict[str, Any] | None = None) -> float:
+    """The similarity below which no bonus `score_pair` can add lifts a pair with `cand` to `threshold`."""
+    config = config or _config()
+    return float(threshold - config["lexical"] - (config["target_bonus"] if cand.targets else 0.0)
+                 - config["entity_bonus"] * len(cand.entities))
 
 
 def _keys(cand: Candidate) -> list[tuple[str, Any]]:
@@ -291,9 +293,7 @@ def place(candidates: list[Candidate], known: RelationIndex,
             forced[ci] = (commitment, next(m.key for m in known.commitments[commitment].members if m.key in together))
             continue
         # Only founders whose wording alone could reach the threshold with every bonus are scored in full.
-        floor = config["threshold"] - config["lexical"] - (config["target_bonus"] if cand.targets else 0.0) \
-            - config["entity_bonus"] * len(cand.entities)
-        for similarity, commitment in known.near_founders(cand, floor):
+        for similarity, commitment in known.near_founders(cand, similarity_floor(cand, config["threshold"], config)):
             if cand.document in known.documents(commitment):
                 continue
             members = known.commitments[commitment].members

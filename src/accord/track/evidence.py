@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 
 from accord.model import StatementKey
-from accord.resolve.commitments import Candidate, RelationIndex, score_pair, settings
+from accord.resolve.commitments import Candidate, RelationIndex, score_pair, similarity_floor
 from accord.track.status import config
 
 
@@ -79,14 +79,11 @@ def progress_cue(text: str, type_: str, confidence: float = 1.0) -> Cue | None:
 def link(reports: list[tuple[Candidate, Cue]], known: RelationIndex) -> list[Link]:
     """Each report linked to the one commitment it resembles most, if enough: it is compared with every
     statement of the relation that shares a pillar, a target or a project with it (no other can score)."""
-    weights = settings()
     threshold = float(config()["evidence_threshold"])
     out: list[Link] = []
     for report, cue in reports:
         best: tuple[float, int, str] | None = None
-        # Below this similarity no bonus lifts a pair to the threshold.
-        floor = threshold - weights["lexical"] - (weights["target_bonus"] if report.targets else 0.0) \
-            - weights["entity_bonus"] * len(report.entities)
+        floor = similarity_floor(report, threshold)
         for similarity, commitment, index in known.near_members(report, floor):
             if report.document in known.documents(commitment):
                 continue  # a document does not report progress on its own pledge
