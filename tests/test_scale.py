@@ -286,3 +286,54 @@ def test_a_corpus_ingested_into_postgresql_gives_the_sqlite_ledger(postgres_url:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+# --- what a run holds for merging is bounded ---------------------------------------------------------------
+
+def test_a_run_holding_one_relation_at_a_time_builds_the_same_ledger(tmp_path: Path, monkeypatch: Any) -> None:
+    # Relations interleaved, so that each is dropped when the other is met, then read again whole.
+    order = ["kenya-01", "chile-01", "kenya-02", "chile-02"]
+    records = {ident: (ident, day, outlet, body) for ident, day, outlet, body in REPORTS}
+    corpus = tmp_path / "interleaved.jsonl"
+    corpus.write_text("".join(json.dumps({"id": i, "text": records[i][3], "published": records[i][1],
+                                          "outlet": records[i][2]}) + "\n" for i in order), encoding="utf-8")
+    with Ledger(f"sqlite:///{tmp_path / 'all.db'}") as ledger:
+        ledger.ingest(str(corpus))
+    monkeypatch.setenv("ACCORD_MERGE_BUDGET", "1")
+    with Ledger(f"sqlite:///{tmp_path / 'one.db'}") as ledger:
+        ledger.ingest(str(corpus))
+    held_all, held_one = ledger_state(f"sqlite:///{tmp_path / 'all.db'}"), ledger_state(f"sqlite:///{tmp_path / 'one.db'}")
+    assert held_one == held_all
+    # the second report of each relation restates the first: it was merged after its relation was reloaded
+    assert any(len({sha for sha, _, _ in group}) == 2 for group in held_one["commitments"])
+
+
+def test_the_merging_state_drops_the_relation_met_least_recently_past_its_budget(tmp_path: Path) -> None:
+    from accord.ingest import text_document
+    from accord.ledger import store
+    from accord.process.ingest import ingest_document
+    from accord.process.known import KnownState
+
+    engine = store.open_engine(f"sqlite:///{tmp_path / 'l.db'}")
+    texts = {ident: body for ident, _, _, body in REPORTS}
+    state = KnownState(budget=1)
+    held = []
+    for ident in ["kenya-01", "chile-01", "kenya-02", "chile-02"]:
+        ingest_document(engine, text_document(texts[ident], ident), state)
+        held.append({relation: index.statements for relation, index in state.relations.items()})
+    engine.dispose()
+    kenya, chile = next(iter(held[0])), next(iter(held[1]))
+    # one relation at a time, the one just placed; a document's own statements join at the next refresh
+    assert kenya != chile and [list(h) for h in held] == [[kenya], [chile], [kenya], [chile]]
+    # met again, each was read again whole from the ledger: its first report's statements are back
+    assert held[2][kenya] > 0 and held[3][chile] > 0
+
+
+def test_a_bad_merge_budget_is_refused_in_one_line(tmp_path: Path, cli: Cli, monkeypatch: Any) -> None:
+    doc = tmp_path / "a.txt"
+    doc.write_text(REPORTS[0][3], encoding="utf-8")
+    monkeypatch.setenv("ACCORD_MERGE_BUDGET", "lots")
+    result = cli("ingest", str(doc), "--db", f"sqlite:///{tmp_path / 'l.db'}")
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0 and "ACCORD_MERGE_BUDGET" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy import Connection
@@ -17,12 +19,18 @@ class KnownState:
     when it first meets one, then kept up to date by reading only the statements added since.
 
     Each relation's commitments are held in a `RelationIndex`, so placing a document reads only the
-    commitments that share a pillar, a target or a project with its statements; a backfill of many
-    relations holds in memory only those it has seen, each loaded once.
+    commitments that share a pillar, a target or a project with its statements.
+
+    A backfill meets relation after relation, so what is held is bounded: `budget` statements (default
+    ACCORD_MERGE_BUDGET, else `DEFAULT_BUDGET`; ~6.5 KB each with vectors and keys). Past it, the relations
+    met least recently are dropped, never the one being placed; met again, a relation is read again whole
+    from the ledger, with its stored vectors, so the ledger is the same whatever the budget.
     """
 
-    def __init__(self) -> None:
-        self.relations: dict[str | None, RelationIndex] = {}  # each loaded relation's commitments
+    def __init__(self, budget: int | None = None) -> None:
+        self.budget = budget if budget is not None else merge_budget()
+        # each loaded relation's commitments, the one met least recently first
+        self.relations: OrderedDict[str | None, RelationIndex] = OrderedDict()
         self.aliases: dict[tuple[str, str], EntityRef] = {}
         self.last_statement = 0  # statements up to this id are loaded, for every loaded relation
         self.last_alias = 0
@@ -48,7 +56,22 @@ class KnownState:
         if relation not in self.relations:
             self.relations[relation] = RelationIndex()
             self._add(queries.known_commitments(conn, upto=upto, relations=[relation]))
+        self.relations.move_to_end(relation)
         self.last_statement = max(self.last_statement, upto)
+        self._keep_within_budget(relation)
+
+    def held(self) -> int:
+        """How many statements the loaded relations hold."""
+        return sum(index.statements for index in self.relations.values())
+
+    def _keep_within_budget(self, current: str | None) -> None:
+        held = self.held()
+        while held > self.budget and len(self.relations) > 1:
+            oldest = next(iter(self.relations))
+            if oldest == current:  # only when it alone is over budget; it is the one being placed
+                break
+            held -= self.relations[oldest].statements
+            self.forget(oldest)
 
     def forget(self, relation: str | None) -> None:
         """Drop a relation, so that the next refresh reads it again whole (after people changed it)."""
@@ -69,6 +92,21 @@ class KnownState:
         for row, candidate in zip(rows, candidates(views)):
             self.relations.setdefault(row["relation"], RelationIndex()).add(row["commitment_id"], candidate,
                                                                             row["relation"])
+
+
+DEFAULT_BUDGET = 100_000  # statements: ~650 MB with their vectors and keys (docs/scale.md)
+
+
+def merge_budget() -> int:
+    """How many known statements a run holds for merging (ACCORD_MERGE_BUDGET, a positive number)."""
+    from accord.errors import AccordError
+
+    raw = os.environ.get("ACCORD_MERGE_BUDGET", "").strip()
+    if not raw:
+        return DEFAULT_BUDGET
+    if not raw.isdigit() or int(raw) < 1:
+        raise AccordError(f"ACCORD_MERGE_BUDGET must be a positive number of statements, not {raw!r}")
+    return int(raw)
 
 
 def view_of(sha256: str, statement: Statement, refs: list[EntityRef | None], actors: list[dict[str, Any]],

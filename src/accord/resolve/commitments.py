@@ -197,6 +197,11 @@ class RelationIndex:
     def ids(self) -> set[int]:
         return set(self.commitments)
 
+    @property
+    def statements(self) -> int:
+        """How many statements it holds, founders included."""
+        return self._members.size
+
     def add(self, commitment: int, member: Candidate, relation: str | None) -> None:
         """`member` joins `commitment` (founding it, when the index has not met it)."""
         known = self.commitments.get(commitment)
