@@ -239,13 +239,17 @@ def refresh_pillars(conn: Connection, commitment_id: int) -> None:
     conn.execute(update(t.commitments).where(t.commitments.c.id == commitment_id).values(pillars=pillars))
 
 
-def add_pillars(conn: Connection, commitment_id: int, pillars: set[str]) -> None:
-    """A statement joined: its pillars join the commitment's (no need to read every source)."""
-    row = conn.execute(select(t.commitments.c.pillars).where(t.commitments.c.id == commitment_id)).first()
-    current = set(row[0] if row else [])
-    if not pillars <= current:
-        conn.execute(update(t.commitments).where(t.commitments.c.id == commitment_id)
-                     .values(pillars=sorted(current | pillars)))
+def add_pillars(conn: Connection, joined: dict[int, set[str]]) -> None:
+    """Statements joined commitments: their pillars join each commitment's (no need to read every
+    source), read in one query and written only where a commitment gains one."""
+    if not joined:
+        return
+    C = t.commitments
+    current = {int(i): set(ps or []) for i, ps in conn.execute(select(C.c.id, C.c.pillars).where(C.c.id.in_(sorted(joined))))}
+    for commitment_id, pillars in sorted(joined.items()):
+        have = current.get(commitment_id, set())
+        if not pillars <= have:
+            conn.execute(update(C).where(C.c.id == commitment_id).values(pillars=sorted(have | pillars)))
 
 
 def commitments_of(conn: Connection, relation: str | None) -> set[int]:

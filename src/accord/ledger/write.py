@@ -91,15 +91,16 @@ def write_document(
     } for statement, statement_id in zip(statements, statement_ids) for tg in statement.targets]
     if target_rows:
         conn.execute(insert(t.targets), target_rows)
+    matched = _statement_ids(conn, [placements[key].matched for key, commitment_id in zip(keys, commitment_ids)
+                                    if commitment_id is not None])
     reasons = [{
         "commitment_id": commitment_id, "statement_id": statement_id,
-        "matched_statement_id": _statement_id(conn, placements[key].matched), "rule": placements[key].rule,
+        "matched_statement_id": matched.get(placements[key].matched), "rule": placements[key].rule,
         "score": placements[key].score, "detail": placements[key].detail,
     } for key, statement_id, commitment_id in zip(keys, statement_ids, commitment_ids) if commitment_id is not None]
     if reasons:
         conn.execute(insert(t.merge_reasons), reasons)
-    for commitment_id, pillars in touched.items():
-        add_pillars(conn, commitment_id, pillars)
+    add_pillars(conn, touched)
     return doc_id
 
 
@@ -137,15 +138,21 @@ def _entity_id(conn: Connection, ref: EntityRef, cache: EntityCache) -> int:
     return entity_id
 
 
-def _statement_id(conn: Connection, key: StatementKey | None) -> int | None:
-    if key is None:
-        return None
-    row = conn.execute(
-        select(t.statements.c.id).join(t.documents, t.documents.c.id == t.statements.c.document_id)
-        .where(t.documents.c.sha256 == key.document, t.statements.c.start == key.start,
-               t.statements.c.end == key.end)
-    ).first()
-    return int(row[0]) if row else None
+def _statement_ids(conn: Connection, keys: list[StatementKey | None]) -> dict[StatementKey | None, int]:
+    """The stored ids of the statements `keys` name, in one query (a key not stored has none)."""
+    wanted = {k for k in keys if k is not None}
+    if not wanted:
+        return {}
+    S, D = t.statements, t.documents
+    rows = conn.execute(select(S.c.id, D.c.sha256, S.c.start, S.c.end).join(D, D.c.id == S.c.document_id)
+                        .where(D.c.sha256.in_(sorted({k.document for k in wanted})),
+                               S.c.start.in_(sorted({k.start for k in wanted}))))
+    found: dict[StatementKey | None, int] = {}
+    for statement_id, sha256, start, end in rows:
+        key = StatementKey(sha256, start, end)
+        if key in wanted:
+            found[key] = int(statement_id)
+    return found
 
 
 def rows(result: Any) -> list[dict[str, Any]]:
