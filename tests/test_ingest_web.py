@@ -66,6 +66,11 @@ def send(client: TestClient, files: Any = None, **fields: str) -> Response:
     return client.post("/ingest", data={**fields, "csrf": token}, files=files, headers=HTML, follow_redirects=False)
 
 
+
+def visible(html: str) -> str:
+    """A page's words without its tags, for a failed assertion to show what the page said."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))[:2000]
+
 def job_page(client: TestClient, path: str) -> Response:
     deadline = time.monotonic() + 300  # a bound on the wait (the first ingest loads the models), not a timing test
     while time.monotonic() < deadline:
@@ -280,7 +285,7 @@ def test_hostile_names_are_escaped_and_never_a_path(client: TestClient) -> None:
     sent = send(client, files={"file": ("../../etc/passwd", TEXT.encode(), "text/plain")}, text="", source="")
     assert sent.status_code == 303
     page = job_page(client, sent.headers["location"])
-    assert "<h1>Ingest: passwd</h1>" in page.text and "Added: " in page.text
+    assert "<h1>Ingest: passwd</h1>" in page.text and "Added: " in page.text, visible(page.text)
     [document] = client.get("/api/v1/documents").json()["items"]
     assert document["source"] == "passwd"
     script = send(client, files={"file": ("<img src=x onerror=alert(1)>.txt", b"\x00\x01", "text/plain")},

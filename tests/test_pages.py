@@ -259,12 +259,17 @@ def test_ingest_pasted_text_shows_the_new_document(client: TestClient) -> None:
     response = client.post("/ingest", data={"text": PASTED, "source": "pasted", "csrf": token})
     assert response.status_code == 303 and response.headers["location"].startswith("/jobs/")
     page = job_page(client, response.headers["location"])
-    assert "Added: 3 statements, 1 new commitments" in page.text and "Ingest: pasted" in page.text
+    assert "Added: 3 statements, 1 new commitments" in page.text and "Ingest: pasted" in page.text, visible(page.text)
     document = re.search(r'<a href="(/documents/\d+)">Kenya and Ghana sign skills pact</a>', page.text)
     assert document, page.text
     assert "Kenya and Ghana sign skills pact" in client.get(document[1]).text
     assert "open a joint vocational training centre in Accra by 2028." in client.get("/commitments").text
 
+
+
+def visible(html: str) -> str:
+    """A page's words without its tags, for a failed assertion to show what the page said."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))[:2000]
 
 def job_page(client: TestClient, path: str) -> Response:
     """The job's page once the job has finished: while it runs the page asks to be reloaded each second."""
