@@ -58,18 +58,18 @@ class KnownState:
             self._add(queries.known_commitments(conn, upto=upto, relations=[relation]))
         self.relations.move_to_end(relation)
         self.last_statement = max(self.last_statement, upto)
-        self._keep_within_budget(relation)
+        self._keep_within_budget()
 
     def held(self) -> int:
         """How many statements the loaded relations hold."""
         return sum(index.statements for index in self.relations.values())
 
-    def _keep_within_budget(self, current: str | None) -> None:
+    def _keep_within_budget(self) -> None:
+        """Drop the relations met least recently past the budget; the last one met (being placed, at
+        the end of the order) stays, even alone over it."""
         held = self.held()
         while held > self.budget and len(self.relations) > 1:
             oldest = next(iter(self.relations))
-            if oldest == current:  # only when it alone is over budget; it is the one being placed
-                break
             held -= self.relations[oldest].statements
             self.forget(oldest)
 
