@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from sqlalchemy import create_engine, text
 
 from accord.api import Ledger
@@ -337,3 +338,13 @@ def test_a_bad_merge_budget_is_refused_in_one_line(tmp_path: Path, cli: Cli, mon
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0 and "ACCORD_MERGE_BUDGET" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1e9", "²", "12 statements"])
+def test_a_merge_budget_that_is_not_a_positive_whole_number_is_refused(value: str, monkeypatch: Any) -> None:
+    from accord.errors import AccordError
+    from accord.process.known import merge_budget
+
+    monkeypatch.setenv("ACCORD_MERGE_BUDGET", value)
+    with pytest.raises(AccordError, match="ACCORD_MERGE_BUDGET"):
+        merge_budget()

@@ -104,7 +104,7 @@ def merge_budget() -> int:
     raw = os.environ.get("ACCORD_MERGE_BUDGET", "").strip()
     if not raw:
         return DEFAULT_BUDGET
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:  # "²" is a digit to str.isdigit, not to int
         raise AccordError(f"ACCORD_MERGE_BUDGET must be a positive number of statements, not {raw!r}")
     return int(raw)
 
