@@ -135,22 +135,21 @@ def test_a_failure_inside_a_document_leaves_no_half_document(ledger_url: str, tm
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import accord.ledger.write as write_module
 
-    calls = {"n": 0}
-    real = write_module._entity_id
+    real = write_module._entity_ids
 
     def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise RuntimeError("disk unplugged")
-        return real(*args, **kwargs)
+        real(*args, **kwargs)  # the document, its statements and its new entities are written by now
+        raise RuntimeError("disk unplugged")
 
     with Ledger(ledger_url) as ledger:
         ledger.ingest(write(tmp_path, "a.txt", REPORT_A))
-        before = {tb.name: count(ledger, tb) for tb in (t.documents, t.statements, t.mentions, t.commitments)}
-        monkeypatch.setattr(write_module, "_entity_id", failing)
+        before = {tb.name: count(ledger, tb) for tb in (t.documents, t.statements, t.mentions, t.commitments,
+                                                    t.entities, t.aliases)}
+        monkeypatch.setattr(write_module, "_entity_ids", failing)
         with pytest.raises(RuntimeError):
             ledger.ingest(write(tmp_path, "b.txt", REPORT_B))
-        after = {tb.name: count(ledger, tb) for tb in (t.documents, t.statements, t.mentions, t.commitments)}
+        after = {tb.name: count(ledger, tb) for tb in (t.documents, t.statements, t.mentions, t.commitments,
+                                                   t.entities, t.aliases)}
         assert before == after
 
 

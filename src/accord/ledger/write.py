@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, tuple_
 
 from accord.ledger import tables as t
 from accord.ledger.store import add_pillars, insert_id, now
@@ -77,9 +77,10 @@ def write_document(
         "embedding": vectors[key].astype(np.float32).tobytes() if key in vectors else None,
     } for seq, (statement, statement_actors, commitment_id, key)
         in enumerate(zip(statements, actors, commitment_ids, keys))])
-    entity_ids = entities if entities is not None else {}
+    entity_ids = _entity_ids(conn, [ref for statement_refs in refs for ref in statement_refs if ref is not None],
+                             entities if entities is not None else {})
     mention_rows = [{"statement_id": statement_id, "start": mention.start, "end": mention.end, "text": mention.text,
-                     "kind": mention.kind, "entity_id": _entity_id(conn, ref, entity_ids) if ref is not None else None}
+                     "kind": mention.kind, "entity_id": entity_ids[ref.kind, ref.key] if ref is not None else None}
                     for statement, statement_refs, statement_id in zip(statements, refs, statement_ids)
                     for mention, ref in zip(statement.mentions, statement_refs)]
     if mention_rows:
@@ -115,27 +116,42 @@ def _insert_many(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> li
 EntityCache = dict[tuple[str, str], tuple[int, set[str]]]  # (kind, key) -> (id, aliases stored)
 
 
-def _entity_id(conn: Connection, ref: EntityRef, cache: EntityCache) -> int:
-    """The id of the entity `ref`, created when new; the names it goes by stored as its aliases."""
+def _entity_ids(conn: Connection, refs: list[EntityRef], cache: EntityCache) -> dict[tuple[str, str], int]:
+    """The id of each entity `refs` name, by (kind, key), created when new; the names each goes by
+    stored as its aliases. A document's entities cost at most four statements, whatever their number:
+    the stored ones looked up, the new ones inserted, their aliases read and the new aliases inserted."""
     from accord.resolve.entities import alias_key
 
-    names = {ref.name, *ref.aliases}
-    ck = (ref.kind, ref.key)
-    if ck in cache and names <= cache[ck][1]:
-        return cache[ck][0]
-    if ck not in cache:
-        row = conn.execute(select(t.entities.c.id).where(t.entities.c.kind == ref.kind,
-                                                         t.entities.c.key == ref.key)).first()
-        entity_id = int(row[0]) if row else insert_id(conn, t.entities, {"kind": ref.kind, "name": ref.name,
-                                                                          "key": ref.key})
-        cache[ck] = (entity_id, set())
-    entity_id, stored = cache[ck]
-    stored.update(a for (a,) in conn.execute(select(t.aliases.c.alias).where(t.aliases.c.entity_id == entity_id)))
-    new = [a for a in names if a not in stored]
-    if new:
-        conn.execute(insert(t.aliases), [{"entity_id": entity_id, "alias": a, "key": alias_key(a)} for a in new])
-        stored.update(new)
-    return entity_id
+    names: dict[tuple[str, str], dict[str, None]] = {}  # (kind, key) -> its names, in the order met
+    first: dict[tuple[str, str], EntityRef] = {}
+    for ref in refs:
+        ck = (ref.kind, ref.key)
+        first.setdefault(ck, ref)
+        names.setdefault(ck, {}).update(dict.fromkeys((ref.name, *ref.aliases)))
+    unknown = [ck for ck in names if ck not in cache]
+    if unknown:
+        e = t.entities
+        for entity_id, kind, key in conn.execute(select(e.c.id, e.c.kind, e.c.key).where(tuple_(e.c.kind, e.c.key).in_(unknown))):
+            cache[(kind, key)] = (int(entity_id), set())
+        new = [ck for ck in unknown if ck not in cache]
+        for ck, entity_id in zip(new, _insert_many(conn, e, [{"kind": ck[0], "name": first[ck].name, "key": ck[1]}
+                                                             for ck in new])):
+            cache[ck] = (entity_id, set())
+    # Names not known to be stored: the entity's aliases are read again (another run may have added
+    # some), and only the ones still missing are written.
+    stale = {cache[ck][0]: ck for ck in names if not names[ck].keys() <= cache[ck][1]}
+    if stale:
+        a = t.aliases
+        for entity_id, alias in conn.execute(select(a.c.entity_id, a.c.alias).where(a.c.entity_id.in_(list(stale)))):
+            cache[stale[int(entity_id)]][1].add(alias)
+        new_aliases = [(entity_id, name) for entity_id, ck in stale.items() for name in names[ck]
+                       if name not in cache[ck][1]]
+        if new_aliases:
+            conn.execute(insert(a), [{"entity_id": entity_id, "alias": name, "key": alias_key(name)}
+                                     for entity_id, name in new_aliases])
+            for entity_id, name in new_aliases:
+                cache[stale[entity_id]][1].add(name)
+    return {ck: cache[ck][0] for ck in names}
 
 
 def _statement_ids(conn: Connection, keys: list[StatementKey | None]) -> dict[StatementKey | None, int]:
