@@ -131,6 +131,29 @@ def test_a_bad_file_in_the_middle_keeps_what_was_committed(ledger_url: str, tmp_
         assert [d["source"] for d in ledger.documents()] == [a, c]
 
 
+def test_a_documents_entities_cost_a_few_statements_however_many_it_names(ledger_url: str, tmp_path: Path) -> None:
+    from sqlalchemy import event
+
+    people = ["Amara Okafor", "Lars Eriksen", "Mei Tanaka", "Jorge Salas", "Priya Raman", "Olu Bello"]
+    text = ("Kenya and Norway sign energy pact\nNAIROBI, March 3, 2026 (Coast Herald) - "
+            + " ".join(f"Minister {name} said Kenya and Norway will build a solar plant in region {i}."
+                       for i, name in enumerate(people, 1)) + "\n")
+    seen: list[str] = []
+    with Ledger(ledger_url) as ledger:
+        event.listen(ledger.engine, "before_cursor_execute",
+                     lambda conn, cursor, statement, *rest: seen.append(statement.lower()))
+        ledger.ingest(write(tmp_path, "k.txt", text))
+        ran = list(seen)  # what ingest ran, not the listing below
+        names = {e["name"] for e in ledger.entities(kind="person")}
+    assert set(people) <= names  # every person is stored, with their own row
+    reads = [s for s in ran if s.startswith("select") and "join" not in s
+             and any(f"from {table}" in s for table in ("entities", "aliases"))]
+    assert len(reads) == 2, reads  # the stored entities looked up, then their aliases: one read each
+    if ledger_url.startswith("postgresql"):  # SQLite inserts rows with RETURNING one at a time, in process
+        writes = [s for s in ran if any(f"insert into {table} " in s for table in ("entities", "aliases"))]
+        assert len(writes) == 2, writes  # the new entities, then their aliases: one round trip each
+
+
 def test_a_failure_inside_a_document_leaves_no_half_document(ledger_url: str, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import accord.ledger.write as write_module
