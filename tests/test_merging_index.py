@@ -7,7 +7,7 @@ import random
 import numpy as np
 
 from accord.model import StatementKey
-from accord.resolve.commitments import Candidate, RelationIndex, place, score_pair, settings
+from accord.resolve.commitments import Candidate, Decisions, RelationIndex, place, score_pair, settings
 from accord.track.evidence import Cue, link
 from accord.track.status import config as tracking
 
@@ -58,7 +58,7 @@ def test_the_index_places_as_comparing_with_every_commitment_would() -> None:
     n = 0
     for document in range(60):
         cands = [_candidate(rng, f"doc{document}", (n := n + 1), base, joins_only=rng.random() < 0.2) for _ in range(6)]
-        got = [(p.key, p.commitment, p.score) for p in place(cands, index, {})]
+        got = [(p.key, p.commitment, p.score) for p in place(cands, index, Decisions())]
         assert got == _brute_force(cands, sorted(known.items()))
         for cand, (_, commitment, _) in zip([c for c in cands], got):
             commitment = commitment or 1000 + len(known)
@@ -107,3 +107,14 @@ def test_evidence_links_as_comparing_with_every_statement_would() -> None:
         assert [(lk.commitment, lk.score) for lk in got] == ([(best[1], round(best[0], 3))] if best else [])
         linked += bool(got)
     assert 0 < linked < 40
+
+
+def test_decisions_are_looked_up_by_statement_and_the_latest_for_a_pair_wins() -> None:
+    a, b, c = (StatementKey(d, 0, 9) for d in ("doc-a", "doc-b", "doc-c"))
+    decisions = Decisions()
+    decisions.record(a, b, "together")
+    decisions.record(a, c, "apart")
+    assert decisions.of(a, "together") == {b} and decisions.of(b, "together") == {a}
+    assert decisions.of(c, "apart") == {a} and decisions.of(c, "together") == set()
+    decisions.record(b, a, "apart")  # split again later, named the other way round
+    assert decisions.of(a, "together") == set() and decisions.of(a, "apart") == {b, c}

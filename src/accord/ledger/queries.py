@@ -213,12 +213,11 @@ def known_commitments(conn: Connection, after: int = 0, upto: int | None = None,
     return out
 
 
-def decisions(conn: Connection) -> dict[tuple[StatementKey, StatementKey], str]:
-    """People's decisions by statement-key pair; the latest one wins."""
-    out: dict[tuple[StatementKey, StatementKey], str] = {}
-    for r in conn.execute(select(t.decisions).order_by(t.decisions.c.id)):
-        out[(StatementKey.parse(r.a_key), StatementKey.parse(r.b_key))] = r.kind
-    return out
+def decisions(conn: Connection, after: int = 0) -> list[tuple[int, StatementKey, StatementKey, str]]:
+    """People's decisions with id > `after`, oldest first: (id, one statement, the other, kind)."""
+    D = t.decisions
+    return [(int(r.id), StatementKey.parse(r.a_key), StatementKey.parse(r.b_key), r.kind)
+            for r in conn.execute(select(D.c.id, D.c.a_key, D.c.b_key, D.c.kind).where(D.c.id > after).order_by(D.c.id))]
 
 
 def known_aliases(conn: Connection, after: int = 0) -> list[dict[str, Any]]:

@@ -265,11 +265,6 @@ def relation_count(conn: Connection, relation: str) -> int:
     return int(conn.execute(select(C.c.n).where(C.c.field == "relation", C.c.value == relation)).scalar() or 0)
 
 
-def last_decision_id(conn: Connection) -> int:
-    """The latest of people's merge and split decisions (0: none)."""
-    return int(conn.execute(select(func.coalesce(func.max(t.decisions.c.id), 0))).scalar_one())
-
-
 def last_statement_id(conn: Connection) -> int:
     return int(conn.execute(select(func.coalesce(func.max(t.statements.c.id), 0))).scalar_one())
 

@@ -207,7 +207,7 @@ def _catch_up(conn: Connection, state: KnownState, relation: str | None) -> None
     # Whether anything changed but ingest: a person's merge or split records a decision, and a move of
     # a commitment to or from this relation changes its kept total. Only then is the relation's list of
     # commitments read and compared, so a document costs the same however many the relation holds.
-    decided = store.last_decision_id(conn)
+    decided = state.last_decision  # read by the refresh
     if relation is not None and decided == state.decided.get(relation) \
             and store.relation_count(conn, relation) == len(state.relations[relation]):
         return
@@ -245,7 +245,6 @@ def _resolve(conn: Connection, doc: Document, statements: list[Statement], state
              relation: str | None, vectors: dict[StatementKey, np.ndarray]) -> Resolved:
     from dataclasses import replace
 
-    from accord.ledger import queries
     from accord.resolve import EntityResolver, place
     from accord.resolve.commitments import candidates
 
@@ -254,7 +253,7 @@ def _resolve(conn: Connection, doc: Document, statements: list[Statement], state
     actors = [canonical_actors(s, r, resolver) for s, r in zip(statements, refs)]
     views = [replace(v, vector=vectors.get(v.key)) for v in _views(doc, statements, refs, actors, relation)]
     found = candidates(views)
-    placements = {p.key: p for p in place(found, state.of(relation), queries.decisions(conn))}
+    placements = {p.key: p for p in place(found, state.of(relation), state.decisions)}
     vectors = {c.key: c.vector for c in found if c.key in placements}
     return Resolved(refs, actors, vectors, placements)
 

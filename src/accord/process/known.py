@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 from accord.ledger.write import EntityCache
 from accord.model import Statement, StatementKey
-from accord.resolve.commitments import RelationIndex, StatementView
+from accord.resolve.commitments import Decisions, RelationIndex, StatementView
 from accord.resolve.entities import EntityRef, EntityResolver
 
 
@@ -35,6 +35,8 @@ class KnownState:
         self.last_statement = 0  # statements up to this id are loaded, for every loaded relation
         self.last_alias = 0
         self.decided: dict[str | None, int] = {}  # relation -> the last decision its loaded state has seen
+        self.decisions = Decisions()  # people's, all of them (they are few, and append-only)
+        self.last_decision = 0  # decisions up to this id are in `decisions`
         self.entities: EntityCache = {}  # what the writer knows of stored entities and their aliases
 
     def of(self, relation: str | None) -> RelationIndex:
@@ -42,10 +44,13 @@ class KnownState:
         return self.relations.get(relation) or RelationIndex()
 
     def refresh(self, conn: Connection, relation: str | None = None) -> None:
-        """Read what is new: aliases, statements of the loaded relations, and `relation` whole the first
-        time it is asked for."""
+        """Read what is new: people's decisions, aliases, statements of the loaded relations, and
+        `relation` whole the first time it is asked for."""
         from accord.ledger import queries, store
 
+        for decision, a, b, kind in queries.decisions(conn, after=self.last_decision):
+            self.decisions.record(a, b, kind)
+            self.last_decision = decision
         for r in queries.known_aliases(conn, after=self.last_alias):
             self.aliases.setdefault((r["kind"], r["alias_key"]), EntityRef(r["kind"], r["name"], r["key"]))
             self.last_alias = r["id"]

@@ -277,18 +277,30 @@ class _Rows:
         return sorted(((sim, label[0]) for sim, label in self.near_rows(cand, floor)), key=lambda p: (-p[0], p[1]))
 
 
-def place(candidates: list[Candidate], known: RelationIndex,
-          decisions: dict[tuple[StatementKey, StatementKey], str]) -> list[Placement]:
+class Decisions:
+    """People's merge ("together") and split ("apart") decisions, by statement: the latest recorded for a
+    pair wins. Looking up a statement's costs the same however many decisions there are."""
+
+    def __init__(self) -> None:
+        self._of: dict[StatementKey, dict[StatementKey, str]] = {}
+
+    def record(self, a: StatementKey, b: StatementKey, kind: str) -> None:
+        self._of.setdefault(a, {})[b] = kind
+        self._of.setdefault(b, {})[a] = kind
+
+    def of(self, key: StatementKey, kind: str) -> set[StatementKey]:
+        """The statements people put with `key` ("together") or kept from it ("apart")."""
+        return {other for other, k in self._of.get(key, {}).items() if k == kind}
+
+
+def place(candidates: list[Candidate], known: RelationIndex, decisions: Decisions) -> list[Placement]:
     """Placements for `candidates` (all of one document, so of one relation), in their order, among the
     known commitments of that relation; a position that joins nothing has none."""
     config = _config()
     scored: list[tuple[float, int, int, str, str, StatementKey]] = []  # score, candidate, commitment, rule, detail, member
     forced: dict[int, tuple[int, StatementKey]] = {}
     for ci, cand in enumerate(candidates):
-        together = {b if a == cand.key else a for (a, b), kind in decisions.items()
-                    if kind == "together" and cand.key in (a, b)}
-        apart = {b if a == cand.key else a for (a, b), kind in decisions.items()
-                 if kind == "apart" and cand.key in (a, b)}
+        together, apart = decisions.of(cand.key, "together"), decisions.of(cand.key, "apart")
         # A person's "together" wins: the commitment (the latest, when several) holding a statement they
         # put with this one, unless it has one of this document's statements already.
         held = sorted((c, key) for key in together if (c := known.commitment_of(key)) is not None
