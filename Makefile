@@ -34,6 +34,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/extract_speed.py
 	$(BIN)/python bench/ingest_speed.py
+	$(BIN)/python bench/writer.py
 	$(BIN)/python bench/api_latency.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/scale_out.py
