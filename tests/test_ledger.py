@@ -154,6 +154,22 @@ def test_a_documents_entities_cost_a_few_statements_however_many_it_names(ledger
         assert len(writes) == 2, writes  # the new entities, then their aliases: one round trip each
 
 
+def test_a_document_naming_thousands_of_entities_is_written_in_parts(ledger_url: str) -> None:
+    # More entities than any database takes bound parameters for in one look-up (SQLite: 32,766).
+    from accord.ledger import transaction
+    from accord.ledger.write import _entity_ids
+    from accord.resolve.entities import EntityRef
+
+    refs = [EntityRef("person", f"Delegate {n:05d}", f"delegate {n:05d}", (f"D. {n:05d}",)) for n in range(17_000)]
+    with Ledger(ledger_url) as ledger:
+        with transaction(ledger.engine) as conn:
+            ids = _entity_ids(conn, refs + refs[:10], {})
+        assert len(ids) == len(set(ids.values())) == 17_000
+        with transaction(ledger.engine) as conn:  # a later run, knowing nothing: the same rows, none added
+            assert _entity_ids(conn, refs[::-1], {}) == ids
+        assert count(ledger, t.entities) == 17_000 and count(ledger, t.aliases) == 34_000
+
+
 def test_a_failure_inside_a_document_leaves_no_half_document(ledger_url: str, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import accord.ledger.write as write_module

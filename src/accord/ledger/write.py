@@ -119,7 +119,8 @@ EntityCache = dict[tuple[str, str], tuple[int, set[str]]]  # (kind, key) -> (id,
 def _entity_ids(conn: Connection, refs: list[EntityRef], cache: EntityCache) -> dict[tuple[str, str], int]:
     """The id of each entity `refs` name, by (kind, key), created when new; the names each goes by
     stored as its aliases. A document's entities cost at most four statements, whatever their number:
-    the stored ones looked up, the new ones inserted, their aliases read and the new aliases inserted."""
+    the stored ones looked up, the new ones inserted, their aliases read and the new aliases inserted
+    (each in parts of 500 for a document that names more)."""
     from accord.resolve.entities import alias_key
 
     names: dict[tuple[str, str], dict[str, None]] = {}  # (kind, key) -> its names, in the order met
@@ -131,8 +132,10 @@ def _entity_ids(conn: Connection, refs: list[EntityRef], cache: EntityCache) -> 
     unknown = [ck for ck in names if ck not in cache]
     if unknown:
         e = t.entities
-        for entity_id, kind, key in conn.execute(select(e.c.id, e.c.kind, e.c.key).where(tuple_(e.c.kind, e.c.key).in_(unknown))):
-            cache[(kind, key)] = (int(entity_id), set())
+        for chunk in _chunks(unknown):
+            for entity_id, kind, key in conn.execute(select(e.c.id, e.c.kind, e.c.key)
+                                                     .where(tuple_(e.c.kind, e.c.key).in_(chunk))):
+                cache[(kind, key)] = (int(entity_id), set())
         new = [ck for ck in unknown if ck not in cache]
         for ck, entity_id in zip(new, _insert_many(conn, e, [{"kind": ck[0], "name": first[ck].name, "key": ck[1]}
                                                              for ck in new])):
@@ -142,8 +145,9 @@ def _entity_ids(conn: Connection, refs: list[EntityRef], cache: EntityCache) -> 
     stale = {cache[ck][0]: ck for ck in names if not names[ck].keys() <= cache[ck][1]}
     if stale:
         a = t.aliases
-        for entity_id, alias in conn.execute(select(a.c.entity_id, a.c.alias).where(a.c.entity_id.in_(list(stale)))):
-            cache[stale[int(entity_id)]][1].add(alias)
+        for chunk in _chunks(list(stale)):
+            for entity_id, alias in conn.execute(select(a.c.entity_id, a.c.alias).where(a.c.entity_id.in_(chunk))):
+                cache[stale[int(entity_id)]][1].add(alias)
         new_aliases = [(entity_id, name) for entity_id, ck in stale.items() for name in names[ck]
                        if name not in cache[ck][1]]
         if new_aliases:
@@ -152,6 +156,12 @@ def _entity_ids(conn: Connection, refs: list[EntityRef], cache: EntityCache) -> 
             for entity_id, name in new_aliases:
                 cache[stale[entity_id]][1].add(name)
     return {ck: cache[ck][0] for ck in names}
+
+
+def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
+    """`items` in lists of at most `size`: within every database's limit on bound parameters, however
+    many entities a document names."""
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def _statement_ids(conn: Connection, keys: list[StatementKey | None]) -> dict[StatementKey | None, int]:
