@@ -118,6 +118,27 @@ def cli() -> Callable[..., CliResult]:
     return run
 
 
+@pytest.fixture(scope="session")
+def int8_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder holding the int8 embedding model, made once for the whole test run."""
+    folder = tmp_path_factory.mktemp("accord-cache")
+    before = {k: os.environ.get(k) for k in ("ACCORD_EMBEDDING_INT8", "ACCORD_CACHE_DIR")}
+    os.environ.update(ACCORD_EMBEDDING_INT8="1", ACCORD_CACHE_DIR=str(folder))
+    try:
+        from accord.resolve import embed
+
+        embed._int8.cache_clear()
+        embed.embed(["made once"])
+    finally:
+        embed._int8.cache_clear()
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return folder
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def ledger_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty ledger database: a SQLite file, and a new database on the PostgreSQL server."""

@@ -65,7 +65,13 @@ def test_seeds_make_one_trade_commitment_and_one_to_lam(ledger_url: str, shared:
         assert before == after
 
 
-def test_merging_on_the_seeds_scores_full_recall_and_no_false_merge(tmp_path: Path, shared: Path, cli) -> None:
+@pytest.mark.parametrize("numbers", ["native", "int8"])
+def test_merging_on_the_seeds_scores_full_recall_and_no_false_merge(tmp_path: Path, shared: Path, cli, numbers: str,
+                                                                   int8_cache: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    if numbers == "int8":  # the embedding model with int8 weights in ONNX Runtime merges the seeds as well
+        monkeypatch.setenv("ACCORD_EMBEDDING_INT8", "1")
+        monkeypatch.setenv("ACCORD_CACHE_DIR", str(int8_cache))
     db = f"sqlite:///{tmp_path / 'seeds.db'}"
     assert cli("ingest", str(shared / "corpus" / "seeds"), "--db", db, "--quiet").returncode == 0
     result = cli("commitments", "--db", db, "--format", "json")

