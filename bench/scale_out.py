@@ -12,6 +12,9 @@ hash differ. Then:
               timed from when the workers have loaded their models); and the peak memory (RSS) of a
               worker after 500 and after all the documents.
 
+The embeddings run as Accord runs them (bfloat16 or float32 by the CPU); ACCORD_EMBEDDING_INT8=1 in the
+environment times ingest with int8 embeddings in ONNX Runtime instead (docs/scale.md).
+
 Prints figures; asserts nothing.
 """
 
