@@ -121,12 +121,12 @@ def cli() -> Callable[..., CliResult]:
 @pytest.fixture(scope="session")
 def int8_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache folder holding the int8 embedding model, made once for the whole test run."""
+    from accord.resolve import embed
+
     folder = tmp_path_factory.mktemp("accord-cache")
     before = {k: os.environ.get(k) for k in ("ACCORD_EMBEDDING_INT8", "ACCORD_CACHE_DIR")}
     os.environ.update(ACCORD_EMBEDDING_INT8="1", ACCORD_CACHE_DIR=str(folder))
     try:
-        from accord.resolve import embed
-
         embed._int8.cache_clear()
         embed.embed(["made once"])
     finally:

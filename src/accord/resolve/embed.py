@@ -110,9 +110,12 @@ def _int8() -> tuple[Any, Any, int]:
         import onnxruntime
     except ImportError:
         raise PipelineError("int8 embeddings need onnxruntime: run `make install`") from None
-    model = _load()
     path = int8_model_path()
+    if path.parent.exists() and not path.parent.is_dir():  # said before the model is loaded
+        raise PipelineError(f"can't make the int8 embedding model: {path.parent} is not a folder (ACCORD_CACHE_DIR)")
+    model = None
     if not path.is_file():
+        model = _load()
         _make_int8(model, path)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = _torch().get_num_threads()  # as PyTorch would use (1 on a Dask worker)
@@ -122,6 +125,7 @@ def _int8() -> tuple[Any, Any, int]:
     except Exception as exc:  # noqa: BLE001 - ONNX Runtime raises its own untyped errors
         raise PipelineError(f"the int8 embedding model {path} can't be loaded ({str(exc).splitlines()[0][:200]}); "
                             "delete it to make it again") from None
+    model = model or _load()  # its tokenizer
     return session, model.tokenizer, int(model.max_seq_length)
 
 
@@ -144,8 +148,6 @@ def _make_int8(model: Any, path: Path) -> None:
             weights = mask.unsqueeze(-1).to(hidden.dtype)
             return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
 
-    if path.parent.exists() and not path.parent.is_dir():
-        raise PipelineError(f"can't make the int8 embedding model: {path.parent} is not a folder (ACCORD_CACHE_DIR)")
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=path.parent, prefix=".making-") as work:
