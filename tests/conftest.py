@@ -124,18 +124,14 @@ def int8_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from accord.resolve import embed
 
     folder = tmp_path_factory.mktemp("accord-cache")
-    before = {k: os.environ.get(k) for k in ("ACCORD_EMBEDDING_INT8", "ACCORD_CACHE_DIR")}
-    os.environ.update(ACCORD_EMBEDDING_INT8="1", ACCORD_CACHE_DIR=str(folder))
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ACCORD_EMBEDDING_INT8", "1")
+        env.setenv("ACCORD_CACHE_DIR", str(folder))
         embed._int8.cache_clear()
-        embed.embed(["made once"])
-    finally:
-        embed._int8.cache_clear()
-        for k, v in before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        try:
+            embed.embed(["made once"])
+        finally:
+            embed._int8.cache_clear()
     return folder
 
 

@@ -272,11 +272,16 @@ def last_statement_id(conn: Connection) -> int:
 def documents_stored(conn: Connection, hashes: list[str]) -> dict[str, int]:
     """Which of these texts (by SHA-256) the ledger holds, and as which document."""
     out: dict[str, int] = {}
-    for i in range(0, len(hashes), 500):  # within every database's limit on bound parameters
-        rows = conn.execute(select(t.documents.c.sha256, t.documents.c.id)
-                            .where(t.documents.c.sha256.in_(hashes[i:i + 500])))
+    for part in chunks(hashes):
+        rows = conn.execute(select(t.documents.c.sha256, t.documents.c.id).where(t.documents.c.sha256.in_(part)))
         out.update({str(sha): int(doc) for sha, doc in rows})
     return out
+
+
+def chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
+    """`items` in lists of at most `size`, for look-ups by a list of values: within every database's
+    limit on bound parameters, however long the list."""
+    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def count(conn: Connection, table: Any) -> int:

