@@ -163,7 +163,8 @@ def test_the_page_follows_its_job(url: str, monkeypatch: pytest.MonkeyPatch) -> 
             if "refresh" not in page.headers:
                 break
             time.sleep(0.05)
-        assert "Added: " in page.text and '<a href="/documents/' in page.text and "refresh" not in page.headers
+        shown = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())  # what the page said, when it fails
+        assert "Added: " in page.text and '<a href="/documents/' in page.text and "refresh" not in page.headers, shown
 
 
 def test_unknown_and_malformed_job_ids(client: TestClient) -> None:
