@@ -2,7 +2,7 @@
 
 The model runs in PyTorch, in bfloat16 where the CPU has it natively and float32 elsewhere; or, with
 ACCORD_EMBEDDING_INT8=1, with int8 weights in ONNX Runtime (made from the same model on first use and
-kept in Accord's cache folder), 1.7 to 2.6 times faster than float32 for cosines within ~0.01 of it
+kept in Accord's cache folder), 1.7 to 2.8 times faster than float32 for cosines within ~0.01 of it
 (docs/scale.md).
 """
 
