@@ -7,6 +7,7 @@ server does meanwhile and after: nothing here waits on timing alone.
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +24,7 @@ from accord.errors import InputError
 from accord.ledger.store import LedgerLocked
 from accord.process import IngestResult
 from accord.web import create_app
-from accord.web.jobs import INTERNAL, STOPPED, Jobs
+from accord.web.jobs import INTERNAL, STOPPED, Job, Jobs, app_jobs, finish
 
 TOKEN = {"Authorization": "Bearer s3cret"}
 TEXT = ("NAIROBI, March 3 - Kenya and Chile agreed on Tuesday to open a joint seed bank in Nakuru by 2027, "
@@ -165,6 +166,42 @@ def test_the_page_follows_its_job(url: str, monkeypatch: pytest.MonkeyPatch) -> 
             time.sleep(0.05)
         shown = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())  # what the page said, when it fails
         assert "Added: " in page.text and '<a href="/documents/' in page.text and "refresh" not in page.headers, shown
+
+
+class EndsAsItsResultIsRead(Job):
+    """A running job that its worker finishes right after a reader has read its result or its stage: one
+    request's reads of the job straddle its end, as they did when a page was read under load."""
+
+    ending: IngestResult | None = None
+
+    def __getattribute__(self, name: str) -> Any:
+        value = object.__getattribute__(self, name)
+        if name in ("result", "stage") and object.__getattribute__(self, "state") == "running":
+            self.result = self.ending
+            finish(self, "done")
+        return value
+
+
+def test_a_job_read_as_it_ends_is_shown_running_or_done_never_half(client: TestClient) -> None:
+    added = client.post("/api/v1/documents?wait=1", json={"text": TEXT}, headers=TOKEN).json()
+    result = IngestResult("note", added["document"]["id"], "added", statements=1, commitments_new=1)
+    jobs = app_jobs(client.app.state)  # type: ignore[attr-defined]  # the TestClient's app is Accord's
+    Check = Callable[[Any], bool]
+    checks: list[tuple[str, Check, Check]] = [
+        ("/jobs/{}", lambda r: r.headers.get("refresh") == "1" and "already in the ledger" not in r.text,
+         lambda r: "Added: 1 statements" in r.text and "refresh" not in r.headers),
+        ("/api/v1/jobs/{}", lambda r: (r.json()["status"], r.json()["result"]) == ("running", None),
+         lambda r: (r.json()["status"], r.json()["result"]["status"]) == ("done", "added")),
+    ]
+    for path, running, done in checks:
+        job = EndsAsItsResultIsRead(secrets.token_urlsafe(16), "note", state="running", stage="writing")
+        job.ending = result
+        jobs._jobs[job.id] = job  # as `submit` keeps it, without a worker: the test ends it
+        first = client.get(path.format(job.id), headers=TOKEN)
+        assert first.status_code == 200 and running(first), first.text
+        assert job.state == "done"  # it ended during that request
+        second = client.get(path.format(job.id), headers=TOKEN)
+        assert done(second), second.text
 
 
 def test_unknown_and_malformed_job_ids(client: TestClient) -> None:

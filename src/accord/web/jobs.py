@@ -73,13 +73,46 @@ class Job:
     # dropped when it succeeds, and beyond the newest KEEP_FORMS failures.
     form: dict[str, str] | None = None
 
-    def elapsed(self) -> int:
-        """Whole seconds since it was sent, until it finished."""
-        return int(((self.finished or datetime.now(UTC)) - self.created).total_seconds())
+    @property
+    def url(self) -> str:
+        return f"/api/v1/jobs/{self.id}"
+
+    def view(self) -> JobView:
+        """The job as it is now, consistent: its state is read first. The worker sets a job's result,
+        error and finishing time before its state, so a view that says "done" has the result and one that
+        says "failed" has the error; a page that read the result first could see none and then "done"."""
+        state = self.state
+        return JobView(self.id, self.source, self.created, state, self.stage if state == "running" else None,
+                       self.finished if state in ("done", "failed") else None,
+                       self.result if state == "done" else None, self.error if state == "failed" else None,
+                       self.form if state == "failed" else None)
+
+    def summary(self) -> dict[str, Any]:
+        """The job as the API reports it."""
+        return self.view().summary()
+
+
+@dataclass(frozen=True, slots=True)
+class JobView:
+    """One consistent reading of a job (`Job.view`), for a page or an API answer."""
+
+    id: str
+    source: str
+    created: datetime
+    state: JobState
+    stage: str | None
+    finished: datetime | None
+    result: IngestResult | None
+    error: str | None
+    form: dict[str, str] | None
 
     @property
     def url(self) -> str:
         return f"/api/v1/jobs/{self.id}"
+
+    def elapsed(self) -> int:
+        """Whole seconds since it was sent, until it finished."""
+        return int(((self.finished or datetime.now(UTC)) - self.created).total_seconds())
 
     def summary(self) -> dict[str, Any]:
         """The job as the API reports it."""
@@ -147,7 +180,7 @@ class Jobs:
                     break
                 if item is not None:
                     item[0].error = STOPPED
-                    _finish(item[0], "failed")
+                    finish(item[0], "failed")
             threads = list(self._running)
             for _ in threads:
                 self._queue.put(None)
@@ -192,7 +225,7 @@ def _run(job: Job, work: Callable[[], IngestResult], model: Model | None = None)
     if model is not None and model.state == "failed":
         job.error = model.error or NO_MODEL
         job.exception = PipelineError(job.error)
-        _finish(job, "failed")
+        finish(job, "failed")
         return
     job.stage = "reading the text"
 
@@ -204,7 +237,7 @@ def _run(job: Job, work: Callable[[], IngestResult], model: Model | None = None)
         result = work()
     except AccordError as exc:  # the input, or the pipeline, said what is wrong: the caller may read it
         job.error, job.exception = (str(exc).splitlines() or [type(exc).__name__])[0], exc
-        _finish(job, "failed")
+        finish(job, "failed")
     except Exception as exc:  # noqa: BLE001 - a bug or the database: logged by class, never its text (see Guard)
         said = fault(exc)
         if said is not None:  # the disk, the lock, the server: said in words, answered 503 by a waiting route
@@ -212,20 +245,21 @@ def _run(job: Job, work: Callable[[], IngestResult], model: Model | None = None)
         else:
             log.error("ingest job %s (%s): internal error (%s)", job.id, job.source, type(exc).__name__)
             job.error = INTERNAL
-        _finish(job, "failed")
+        finish(job, "failed")
     else:
         if result.status == "failed":  # a run that reports a bad source rather than raising: the same failure
             job.error = result.error or "the document could not be read"
             job.exception = InputError(job.error)
-            _finish(job, "failed")
+            finish(job, "failed")
             return
         job.result = result
-        _finish(job, "done")
+        finish(job, "done")
     finally:
         STAGE.reset(told)
 
 
-def _finish(job: Job, state: JobState) -> None:
+def finish(job: Job, state: JobState) -> None:
+    """End `job` in `state`: its result or error is set already; its state is set last (see `Job.view`)."""
     if state == "done":
         job.form = None
     job.stage = None

@@ -395,7 +395,7 @@ def _ingest_url(lg: Ledger, url: str) -> IngestResult:
 @router.get("/jobs/{job_id}", response_class=HTMLResponse, dependencies=Reader)
 def ingest_job(job_id: JobId, request: Request, lg: LedgerDep) -> Response:
     """The job's state; while it is queued or running the page asks to be reloaded every second."""
-    job = find_job(request, job_id)
+    job = find_job(request, job_id).view()  # one consistent reading: the page never shows "done" without its result
     result = job.result
     title = lg.document(result.document)["title"] if result and result.document is not None else None
     response = render(request, "job.html", job=job, result=result, title=title, json_url=job.url,
