@@ -1,6 +1,8 @@
-"""The embedding model's number format follows what the CPU computes natively."""
+"""The embedding model: its runtime, and its number format following what the CPU computes natively."""
 
+import sqlite3
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ def fresh_choice():
     embed.bfloat16.cache_clear()
     yield
     embed.bfloat16.cache_clear()
+    embed._openvino.cache_clear()  # a test may have loaded it with its own settings
 
 
 def cpu_flags() -> set[str]:
@@ -66,14 +69,23 @@ def int8_vectors(int8_cache: Path, monkeypatch: pytest.MonkeyPatch) -> np.ndarra
         embed._int8.cache_clear()
 
 
-def test_int8_vectors_follow_the_model_they_are_made_from(int8_vectors: np.ndarray,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def torch_float32(monkeypatch: pytest.MonkeyPatch, texts: list[str]) -> np.ndarray:
+    """The shipped model as it is, in PyTorch and float32: what every runtime is compared with."""
+    monkeypatch.delenv("ACCORD_EMBEDDING_INT8", raising=False)
+    monkeypatch.setenv("ACCORD_EMBEDDING_TORCH", "1")
     monkeypatch.setenv("ACCORD_EMBEDDING_FLOAT32", "1")
+    embed.bfloat16.cache_clear()
     embed._model.cache_clear()
     try:
-        plain = embed.embed(SENTENCES)
+        return embed.embed(texts)
     finally:
         embed._model.cache_clear()
+        embed.bfloat16.cache_clear()
+
+
+def test_int8_vectors_follow_the_model_they_are_made_from(int8_vectors: np.ndarray,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = torch_float32(monkeypatch, SENTENCES)
     assert int8_vectors.shape == plain.shape and int8_vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(int8_vectors, axis=1), 1.0, atol=1e-5)
     assert (np.sum(int8_vectors * plain, axis=1) > 0.97).all()  # each text's vector: nearly the same direction
@@ -97,22 +109,95 @@ def test_the_int8_model_is_made_once_then_reused(int8_cache: Path, int8_vectors:
     assert np.array_equal(again, int8_vectors)
 
 
+@pytest.mark.parametrize("runtime", ["onnxruntime-int8", "openvino"])
 @pytest.mark.parametrize("spoiled", ["a file where the folder goes", "a damaged model"])
-def test_a_spoiled_int8_cache_is_one_line_and_no_traceback(spoiled: str, tmp_path: Path, cli,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_spoiled_model_cache_is_one_line_and_no_traceback(spoiled: str, runtime: str, tmp_path: Path, cli,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACCORD_EMBEDDING_TORCH", raising=False)
+    if runtime == "onnxruntime-int8":
+        monkeypatch.setenv("ACCORD_EMBEDDING_INT8", "1")
+    else:
+        monkeypatch.delenv("ACCORD_EMBEDDING_INT8", raising=False)
     folder = tmp_path / "cache"
+    monkeypatch.setenv("ACCORD_CACHE_DIR", str(folder))
     if spoiled == "a file where the folder goes":
         folder.write_text("not a folder", encoding="utf-8")
     else:
-        monkeypatch.setenv("ACCORD_CACHE_DIR", str(folder))
         folder.mkdir()
-        embed.int8_model_path().write_bytes(b"\x08\x07 this is not a model" * 100)
-    monkeypatch.setenv("ACCORD_EMBEDDING_INT8", "1")
-    monkeypatch.setenv("ACCORD_CACHE_DIR", str(folder))
+        path = embed.int8_model_path() if runtime == "onnxruntime-int8" else embed.onnx_model_path()
+        path.write_bytes(b"\x08\x07 this is not a model" * 100)
     report = tmp_path / "report.txt"
     report.write_text("Chile and Kenya hold talks\nSANTIAGO, June 2, 2026 (Andes Post) - Chile and Kenya agreed "
                       "to raise bilateral trade to US$2 billion by 2030.\n", encoding="utf-8")
     result = cli("ingest", str(report), "--db", f"sqlite:///{tmp_path / 'l.db'}")
     assert result.returncode != 0
-    assert "Traceback" not in result.stderr and "int8" in result.stderr, result.stderr
+    said = "int8 embedding model" if runtime == "onnxruntime-int8" else "the embedding model"
+    assert "Traceback" not in result.stderr and said in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    if (tmp_path / "l.db").exists():  # nothing half written
+        with sqlite3.connect(tmp_path / "l.db") as db:
+            assert db.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+
+
+def test_the_model_runs_in_openvino_unless_another_runtime_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ACCORD_EMBEDDING_INT8", "ACCORD_EMBEDDING_TORCH"):
+        monkeypatch.delenv(name, raising=False)
+    assert embed.runtime() == "openvino"
+    monkeypatch.setenv("ACCORD_EMBEDDING_TORCH", "1")
+    assert embed.runtime() == "torch"
+    monkeypatch.setenv("ACCORD_EMBEDDING_INT8", "1")  # int8 is ONNX Runtime's, whatever else is set
+    assert embed.runtime() == "onnxruntime-int8"
+
+
+@pytest.fixture
+def openvino_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder of its own, and OpenVINO as the runtime, in the CPU's own number format."""
+    for name in ("ACCORD_EMBEDDING_INT8", "ACCORD_EMBEDDING_TORCH", "ACCORD_EMBEDDING_FLOAT32"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ACCORD_CACHE_DIR", str(tmp_path / "cache"))
+    embed._openvino.cache_clear()
+    return tmp_path / "cache"
+
+
+def test_openvino_vectors_follow_the_shipped_model(openvino_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = embed.embed(SENTENCES)
+    plain = torch_float32(monkeypatch, SENTENCES)
+    assert vectors.shape == plain.shape and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    # bfloat16 (where the CPU has it) or float32: either way every pair's cosine within 0.01 of PyTorch's float32
+    assert (np.sum(vectors * plain, axis=1) > 0.995).all()
+    assert np.abs(vectors @ vectors.T - plain @ plain.T).max() < 0.01
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[4] + 0.2
+
+
+def test_the_exported_model_is_made_once_then_reused(openvino_cache: Path) -> None:
+    first = embed.embed(SENTENCES)
+    [made] = [p for p in openvino_cache.iterdir()]
+    assert made == embed.onnx_model_path() and made.suffix == ".onnx"  # nothing half made is left beside it
+    stamp = made.stat().st_mtime_ns
+    embed._openvino.cache_clear()
+    assert np.array_equal(embed.embed(SENTENCES), first)
+    assert made.stat().st_mtime_ns == stamp
+
+
+def test_a_text_has_the_same_vector_whatever_batch_it_is_in(openvino_cache: Path) -> None:
+    # Batches are padded (rows to a power of two, tokens to a multiple of 8): the padding must not leak.
+    crowd = [f"{s} Talks resumed on day {i} of the visit, with officials from both ministries present." * (1 + i % 3)
+             for i, s in enumerate(SENTENCES * 4)]
+    alone = embed.embed([SENTENCES[3]])
+    for batch in ([SENTENCES[3]] + crowd[:2], crowd[:5] + [SENTENCES[3]], crowd + [SENTENCES[3]]):
+        vectors = embed.embed(batch)
+        where = batch.index(SENTENCES[3])
+        assert float(vectors[where] @ alone[0]) > 0.999
+
+
+def test_threads_embedding_at_once_get_what_one_gets(openvino_cache: Path) -> None:
+    # A server runs ingest jobs in threads; an OpenVINO infer request runs one batch at a time.
+    expected = embed.embed(SENTENCES)
+    got: list[np.ndarray] = []
+    threads = [threading.Thread(target=lambda: got.append(embed.embed(SENTENCES))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(got) == 4 and all(np.allclose(v, expected, atol=1e-6) for v in got)
