@@ -4,7 +4,7 @@ The model runs in OpenVINO by default: exported once from the shipped model to O
 cache folder), in bfloat16 where the CPU has it natively and float32 elsewhere. With
 ACCORD_EMBEDDING_TORCH=1 it runs in PyTorch as it is shipped (bfloat16 or float32 alike); with
 ACCORD_EMBEDDING_INT8=1, with int8 weights in ONNX Runtime, 1.7 to 2.8 times faster than PyTorch's
-float32 for cosines within ~0.01 of it. OpenVINO's bfloat16 keeps every cosine within 0.005 of float32
+float32, each vector at a cosine of 0.985 or more to float32's. OpenVINO's bfloat16 keeps every cosine within 0.005 of float32
 and embeds 1.5 times as fast as PyTorch's bfloat16 on AMX tiles (docs/scale.md).
 """
 
