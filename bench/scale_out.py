@@ -12,8 +12,9 @@ hash differ. Then:
               timed from when the workers have loaded their models); and the peak memory (RSS) of a
               worker after 500 and after all the documents.
 
-The embeddings run as Accord runs them (bfloat16 or float32 by the CPU); ACCORD_EMBEDDING_INT8=1 in the
-environment times ingest with int8 embeddings in ONNX Runtime instead (docs/scale.md).
+The embeddings run as Accord runs them (OpenVINO, bfloat16 or float32 by the CPU; the ingest header says
+which); ACCORD_EMBEDDING_INT8=1 in the environment times ingest with int8 embeddings in ONNX Runtime
+instead, ACCORD_EMBEDDING_TORCH=1 in PyTorch (docs/scale.md).
 
 Prints figures; asserts nothing.
 """
@@ -156,7 +157,11 @@ def main() -> None:
 
         small = Path(tmp) / "ingest.jsonl"
         small_words = head(corpus, small, ingest_documents)
-        print(f"\nscale: ingest of {ingest_documents:,} documents, {small_words:,} words, into PostgreSQL")
+        from accord.resolve import embed
+
+        number = "int8" if embed.int8() else "bfloat16" if embed.bfloat16() else "float32"
+        print(f"\nscale: ingest of {ingest_documents:,} documents, {small_words:,} words, into PostgreSQL "
+              f"(embeddings: {embed.runtime()}, {number})")
         print(f"{'workers':8s} {'extract s':>9s} {'ingest s':>9s} {'extract w/s':>12s} {'ingest w/s':>11s} "
               f"{'ingest/extract':>15s} {'peak RSS @500':>14s} {'@' + str(ingest_documents):>10s}")
         for workers in (1, 2):

