@@ -128,6 +128,8 @@ def _onnxruntime() -> Any:
     return onnxruntime
 
 
+OPSET = 17  # the ONNX opset the model is exported with
+
 
 def int8_model_path() -> Path:
     """Where the int8 model is kept, by the ONNX Runtime version that made it."""
@@ -139,13 +141,21 @@ def onnx_model_path() -> Path:
     return cache_folder() / f"all-minilm-l6-v2-float32-opset{OPSET}.onnx"
 
 
-OPSET = 17
-
-
-def _folder_checked(path: Path, what: str) -> None:
-    """Said before anything is loaded: the cache folder must be a folder."""
+def _made(path: Path, what: str, *, quantize: bool) -> Path:
+    """`path`, made from the shipped model if it isn't there yet. A cache folder that is not a folder is
+    said before anything is loaded."""
     if path.parent.exists() and not path.parent.is_dir():
         raise PipelineError(f"can't make the {what}: {path.parent} is not a folder (ACCORD_CACHE_DIR)")
+    if not path.is_file():
+        _make(_load(), path, what, quantize=quantize)
+    return path
+
+
+def _unloadable(path: Path, what: str, exc: Exception) -> PipelineError:
+    """One line for a kept model a runtime can't load: the runtime's last line of explanation."""
+    said = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return PipelineError(f"the {what} {path} can't be loaded ({(said or ['unreadable'])[-1][:200]}); "
+                         "delete it to make it again")
 
 
 def _threads() -> int:
@@ -157,18 +167,14 @@ def _int8() -> tuple[Any, Any, int]:
     """(ONNX Runtime session, tokenizer, longest input in tokens) of the int8 model, made on first use.
     Once it is made, the PyTorch model is never loaded: the tokenizer comes from the model's folder."""
     onnxruntime = _onnxruntime()
-    path = int8_model_path()
-    _folder_checked(path, "int8 embedding model")
-    if not path.is_file():
-        _make(_load(), path, "int8 embedding model", quantize=True)
+    path = _made(int8_model_path(), "int8 embedding model", quantize=True)
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = _threads()
     options.inter_op_num_threads = 1
     try:
         session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # noqa: BLE001 - ONNX Runtime raises its own untyped errors
-        raise PipelineError(f"the int8 embedding model {path} can't be loaded ({str(exc).splitlines()[0][:200]}); "
-                            "delete it to make it again") from None
+        raise _unloadable(path, "int8 embedding model", exc) from None
     return (session, *_tokenizer())
 
 
@@ -181,10 +187,7 @@ def _openvino() -> tuple[Any, Any, int]:
     except ImportError:
         raise PipelineError("the embedding runtime is missing: run `make install` "
                             "(or set ACCORD_EMBEDDING_TORCH=1 to run the model in PyTorch)") from None
-    path = onnx_model_path()
-    _folder_checked(path, "embedding model")
-    if not path.is_file():
-        _make(_load(), path, "embedding model", quantize=False)
+    path = _made(onnx_model_path(), "embedding model", quantize=False)
     config = {"INFERENCE_NUM_THREADS": _threads(), "NUM_STREAMS": 1, "PERFORMANCE_HINT": "LATENCY",
               "INFERENCE_PRECISION_HINT": "bf16" if bfloat16() else "f32"}
     from openvino.frontend import FrontEndManager  # type: ignore[import-untyped]
@@ -195,9 +198,7 @@ def _openvino() -> tuple[Any, Any, int]:
         model = onnx.convert(onnx.load(str(path)))
         request = openvino.Core().compile_model(model, "CPU", config).create_infer_request()
     except Exception as exc:  # noqa: BLE001 - OpenVINO raises its own untyped errors
-        said = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        raise PipelineError(f"the embedding model {path} can't be loaded ({(said or ['unreadable'])[-1][:200]}); "
-                            "delete it to make it again") from None
+        raise _unloadable(path, "embedding model", exc) from None
     return (request, *_tokenizer())
 
 
@@ -270,7 +271,8 @@ def _in_batches(texts: list[str], size: int, tokenizer: Any, longest: int,
         rows = order[start:start + size]
         encoded = tokenizer([texts[i] for i in rows], padding=True, truncation=True, max_length=longest,
                             pad_to_multiple_of=multiple, return_tensors="np")
-        out[rows] = run(encoded["input_ids"].astype(np.int64), encoded["attention_mask"].astype(np.int64))
+        out[rows] = run(encoded["input_ids"].astype(np.int64, copy=False),
+                        encoded["attention_mask"].astype(np.int64, copy=False))
     return out
 
 
